@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClientPortalConfig(AppConfig):
+    name = "clientportal"
+    verbose_name = "Client portal"

@@ -1,0 +1,11 @@
+from accounts.expiry import is_expiry_near, password_expires_at
+
+
+def password_expiry(request) -> dict:
+    """Offer the expiry banner to signed-in client users near their expiry date."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_client_user:
+        return {}
+    if not is_expiry_near(user):
+        return {}
+    return {"password_expiry_banner": password_expires_at(user)}

@@ -1,0 +1,117 @@
+"""Forms of the portal. Each keeps its user-facing errors in one dict by code."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Client
+from accounts.usernames import MAX_USERNAME_LENGTH, normalize_username
+
+# Long enough for any generated or legacy password, short enough that a
+# megabyte of input never reaches the hasher.
+MAX_PASSWORD_LENGTH = 256
+USERNAME_PATTERN = re.compile(r"^[\w.@+-]+$")
+
+
+def _reject_control_characters(value: str, message: str) -> None:
+    """Reject control, format (such as right-to-left overrides), surrogate,
+    private-use and unassigned characters: Unicode's "Other" categories."""
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise forms.ValidationError(message, code="control_characters")
+
+
+class SignInForm(forms.Form):
+    error_messages = {
+        "control_characters": _(
+            "The username or password contains invalid characters."
+        ),
+    }
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=MAX_USERNAME_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        _reject_control_characters(username, self.error_messages["control_characters"])
+        if not normalize_username(username):
+            raise forms.ValidationError(_("Enter your username."), code="required")
+        return username
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        _reject_control_characters(password, self.error_messages["control_characters"])
+        return password
+
+
+class ForgotPasswordForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Username or email address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+    def clean_identifier(self) -> str:
+        identifier = self.cleaned_data["identifier"]
+        _reject_control_characters(
+            identifier, _("The username or email address contains invalid characters.")
+        )
+        return identifier
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, kept in the account's history)"),
+        max_length=500,
+        required=False,
+    )
+
+
+class ClientUserForm(forms.ModelForm):
+    error_messages = {
+        "username_taken": _("A user with that username already exists."),
+        "username_invalid": _(
+            "Use only letters, digits and the characters . @ + - _ in usernames."
+        ),
+    }
+
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.filter(is_active=True)
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["client", "username", "full_name", "email"]
+
+    def clean_username(self) -> str:
+        username = normalize_username(self.cleaned_data["username"])
+        if not USERNAME_PATTERN.fullmatch(username):
+            raise forms.ValidationError(
+                self.error_messages["username_invalid"], code="username_invalid"
+            )
+        others = get_user_model().objects.filter(username=username)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                self.error_messages["username_taken"], code="username_taken"
+            )
+        return username
+
+    def clean_full_name(self) -> str:
+        full_name = self.cleaned_data["full_name"]
+        _reject_control_characters(
+            full_name, _("The name contains invalid characters.")
+        )
+        return full_name

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from clientportal.views import client_users, forgot, portal, signin
+
+app_name = "clientportal"
+
+urlpatterns = [
+    path("", signin.home, name="home"),
+    path("sign-in/", signin.sign_in, name="sign-in"),
+    path(
+        "warehouse/sign-in/",
+        signin.sign_in,
+        {"audience": "warehouse"},
+        name="warehouse-sign-in",
+    ),
+    path("sign-out/", signin.sign_out, name="sign-out"),
+    path("sign-in/expired/", signin.password_expired, name="password-expired"),
+    path("sign-in/expired/renew/", signin.renew_password, name="renew-password"),
+    path("sign-in/forgot/", forgot.forgot_password, name="forgot-password"),
+    path(
+        "sign-in/forgot/sent/", forgot.forgot_password_sent, name="forgot-password-sent"
+    ),
+    path("portal/", portal.portal, name="portal"),
+    path("portal/password/", portal.renew_password, name="portal-renew-password"),
+    path("settings/client-users/", client_users.client_user_list, name="client-users"),
+    path(
+        "settings/client-users/add/",
+        client_users.add_client_user,
+        name="add-client-user",
+    ),
+    path(
+        "settings/client-users/<int:pk>/unlock/",
+        client_users.unlock_user,
+        name="unlock-user",
+    ),
+    path(
+        "settings/client-users/<int:pk>/reset-password/",
+        client_users.reset_user_password,
+        name="reset-password",
+    ),
+    path(
+        "settings/client-users/<int:pk>/unlock-and-reset-password/",
+        client_users.unlock_and_reset_password,
+        name="unlock-and-reset-password",
+    ),
+]

@@ -1,0 +1,26 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientportal.forms import SignInForm
+
+STALE_FORM_NOTE = _(
+    "The sign-in form had expired, for example because it was open in another "
+    "tab. Please sign in again."
+)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Show a stale sign-in form again instead of a bare 403; count no attempt."""
+    from clientportal.views.signin import render_sign_in
+
+    audiences = {
+        reverse("clientportal:sign-in"): "client",
+        reverse("clientportal:warehouse-sign-in"): "warehouse",
+    }
+    audience = audiences.get(request.path)
+    if audience is not None:
+        form = SignInForm(initial={"username": request.POST.get("username", "")[:150]})
+        return render_sign_in(request, form, audience, status=403, note=STALE_FORM_NOTE)
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,22 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from accounts.client_ip import client_ip
+from accounts.forgot import request_new_password
+from clientportal.forms import ForgotPasswordForm
+
+
+@csrf_protect
+@never_cache
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request_new_password(form.cleaned_data["identifier"], client_ip(request))
+        return redirect("clientportal:forgot-password-sent")
+    return render(request, "clientportal/forgot_password.html", {"form": form})
+
+
+def forgot_password_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "clientportal/forgot_password_sent.html")

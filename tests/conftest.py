@@ -1,0 +1,83 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import (
+    DEMO_PASSWORD,
+    ClientFactory,
+    ClientUserFactory,
+    WarehouseAdminFactory,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "real_hasher" not in item.keywords:
+            item.add_marker(pytest.mark.usefixtures("fast_hasher"))
+
+
+@pytest.fixture
+def fast_hasher(settings):
+    """Unit tests hash with MD5 for speed; tests marked real_hasher keep Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def harbor(db):
+    return ClientFactory(code="HCC", name="Harbor Crate Co.")
+
+
+@pytest.fixture
+def dana(harbor):
+    return ClientUserFactory(
+        username="dana",
+        full_name="Dana Reyes",
+        email="dana.reyes@harborcrate.test",
+        client=harbor,
+    )
+
+
+@pytest.fixture
+def omar(harbor):
+    return ClientUserFactory(
+        username="omar",
+        full_name="Omar Haddad",
+        email="omar@harborcrate.test",
+        client=harbor,
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return WarehouseAdminFactory(username="wendy", full_name="Wendy Admin")
+
+
+@pytest.fixture
+def sign_in():
+    """Post the client sign-in form with a test client; return the response."""
+
+    def post(client, username, password=DEMO_PASSWORD, url_name="clientportal:sign-in"):
+        return client.post(
+            reverse(url_name), {"username": username, "password": password}
+        )
+
+    return post
+
+
+@pytest.fixture
+def admin_client(client, admin_user, sign_in):
+    response = sign_in(client, "wendy", url_name="clientportal:warehouse-sign-in")
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def run_worker():
+    """Run every queued task that is due, then return."""
+
+    def run():
+        call_command(
+            "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+        )
+
+    return run

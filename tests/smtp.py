@@ -19,7 +19,9 @@ class _Inbox:
         self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default
+        )
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"

@@ -115,3 +115,20 @@ class ClientUserForm(forms.ModelForm):
             full_name, _("The name contains invalid characters.")
         )
         return full_name
+
+
+class AccountDetailsForm(forms.ModelForm):
+    """The details an admin may change on a client user: name, email, client."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all())
+
+    class Meta:
+        model = get_user_model()
+        fields = ["full_name", "email", "client"]
+
+    def clean_full_name(self) -> str:
+        full_name = self.cleaned_data["full_name"]
+        _reject_control_characters(
+            full_name, _("The name contains invalid characters.")
+        )
+        return full_name

@@ -12,6 +12,12 @@ from accounts.models import EventKind, LockReason
 from clientportal import client_user_list
 from tests.factories import ClientFactory, ClientUserFactory
 
+
+@pytest.fixture(autouse=True)
+def hash_fast_before_fixtures(fast_hasher):
+    """Autouse fixtures run first, so the account fixtures hash with MD5 too."""
+
+
 LIST_URL = reverse("clientportal:client-users")
 MAX_QUERIES = 6
 
@@ -29,11 +35,8 @@ def listed_usernames(response) -> list[str]:
 
 
 @pytest.fixture
-def crowd(fast_hasher, harbor, dana, omar):
-    """Sixty users of Harbor, five locked, and three users of another client.
-
-    Asks for fast_hasher itself so the factories hash with it, not Argon2.
-    """
+def crowd(harbor, dana, omar):
+    """Sixty users of Harbor, five locked, and three users of another client."""
     others = ClientUserFactory.create_batch(55, client=harbor)
     for user in others[:3]:
         lock(user)

@@ -38,6 +38,14 @@ CLIENT_USER = "smoke-client"
 CLIENT_EMAIL = "smoke-client@smoke.test"
 STARTUP_SECONDS = 30
 EMAIL_SECONDS = 60
+# Variables a developer's or CI's shell may carry that no deployment has.
+TEST_ONLY_VARIABLES = {
+    "DEBUG",
+    "SECURE_HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RESET_ACTION = re.compile(r'action="(/settings/client-users/\d+/reset-password/)"')
 
@@ -109,7 +117,7 @@ def production_env(smtp_port: int) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECURE_HTTPS", "DJANGO_SETTINGS_MODULE"}
+        if key not in TEST_ONLY_VARIABLES
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -14,6 +14,15 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
+# Set by the test settings or the browser tests; a deployment has none of them.
+TEST_ONLY_VARIABLES = {
+    "DEBUG",
+    "SECURE_HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "HSTS_SECONDS",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 PRINT_SETTINGS = """
 import django, json
 django.setup()
@@ -32,7 +41,7 @@ def production_env(tmp_path) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECURE_HTTPS", "DEBUG", "SECURE_SSL_REDIRECT", "HSTS_SECONDS"}
+        if key not in TEST_ONLY_VARIABLES
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",

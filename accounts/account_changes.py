@@ -20,7 +20,7 @@ def update_details(user: User, changes: dict, *, actor, ip_address=None) -> list
 
     Values are compared with the stored row (locked for the update), not with
     `user`, which a bound ModelForm has already changed in memory. The event
-    lists which fields changed, not their values, so the history never holds
+    lists which fields changed, not their values, so the history never contains
     a former email address.
     """
     stored = User.objects.select_for_update().get(pk=user.pk)

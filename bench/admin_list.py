@@ -1,9 +1,9 @@
 """Benchmark: the Client User Accounts list against Django's admin changelist.
 
-Creates a PostgreSQL database of its own, loads 1,000,000 client users
-(100,000 of them locked) with COPY, then times both pages in one process with
-Django's test client, so "server time" is the time from request to rendered
-response, without the network. Prints the median of each page, the ratio
+Creates a PostgreSQL database of its own and loads 1,000,000 client users
+(100,000 of them locked) with COPY. Then it times both pages in one process
+with Django's test client, so "server time" is the time from request to
+rendered response, without the network. Prints the median of each page, the ratio
 (ours / Django admin; the target is at most 0.5), the query count (target: at
 most 6) and any sequential scan of the user table found by EXPLAIN. The
 database is dropped at the end unless --keep is given.

@@ -1,7 +1,7 @@
 """Filters, sort and counts of the Client User Accounts list.
 
 The list must stay fast with a million accounts, so it never counts the
-whole table: counts stop at COUNT_CAP and the page says "more than" past it,
+whole table: counts stop at COUNT_CAP and the page shows "more than" past it,
 and pages end where the cap does. Every filter and sort is served by an index
 (see the accounts migration 0002_admin_list_indexes on PostgreSQL).
 """
@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 COUNT_CAP = 1_000
 LAST_PAGE = COUNT_CAP // PAGE_SIZE
 MAX_QUERY_LENGTH = 100
-# Trigram indexes match substrings of three characters or more; a shorter
+# Trigram indexes match substrings of three characters or more. A shorter
 # search would have to read every row, so it matches the start of the
 # username only, which the username index serves.
 MIN_SUBSTRING_SEARCH = 3
@@ -181,7 +181,7 @@ def page_rows(users: QuerySet, filters: ListFilters) -> list:
 
 
 def _lock_ip() -> Subquery:
-    """The client IP of the account's latest lock, where the failures came from."""
+    """Return the IP address of the latest lock: where the failures came from."""
     latest_lock = AccountEvent.objects.filter(
         user=OuterRef("pk"), kind=EventKind.LOCKED
     ).order_by("-at", "-id")

@@ -1,6 +1,6 @@
-"""/healthz for load balancers: 200 when the database answers, 503 when not.
+"""/healthz for load balancers: 200 when the database responds, 503 when not.
 
-The middleware answers before any other middleware runs, so the check needs
+The middleware returns the response before any other middleware runs, so the check needs
 no session, skips the HTTPS redirect and never validates the Host header: a
 load balancer probing an app server by its IP address gets an answer.
 """

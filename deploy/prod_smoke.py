@@ -5,7 +5,7 @@ then starts gunicorn (config/gunicorn.conf.py) with production settings
 (DEBUG off, HTTPS-only cookies, HSTS) behind a pretend TLS proxy, one task
 worker and a loopback SMTP server (aiosmtpd). Over HTTP it checks /healthz,
 the security headers and the HTTPS redirect, signs in as a warehouse admin,
-resets a client user's password from the admin list, and asks for a
+resets a client user's password from the admin list, and requests a
 forgot-password email, which must reach the SMTP server. Everything stops
 and the database is dropped at the end, pass or fail.
 
@@ -227,7 +227,7 @@ def wait_until_healthy(port: int) -> None:
         except OSError:
             pass
         time.sleep(0.5)
-    raise SmokeFailure(f"/healthz did not answer 200 within {STARTUP_SECONDS} s")
+    raise SmokeFailure(f"/healthz did not return 200 within {STARTUP_SECONDS} s")
 
 
 def check_headers(port: int) -> None:

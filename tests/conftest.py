@@ -10,16 +10,11 @@ from tests.factories import (
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "real_hasher" not in item.keywords:
-            item.add_marker(pytest.mark.usefixtures("fast_hasher"))
-
-
-@pytest.fixture
-def fast_hasher(settings):
+@pytest.fixture(autouse=True)
+def fast_hasher(request, settings):
     """Unit tests hash with MD5 for speed; tests marked real_hasher keep Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

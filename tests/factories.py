@@ -32,6 +32,9 @@ class ClientUserFactory(factory.django.DjangoModelFactory):
 
 
 class WarehouseAdminFactory(ClientUserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     client = None
     is_staff = True
 

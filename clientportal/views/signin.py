@@ -39,7 +39,7 @@ AUDIENCES = {
 
 
 def keep_locked_page(request, original_response, credentials) -> HttpResponse:
-    """Let the sign-in view's own locked page stand when django-axes sees a lockout."""
+    """Keep the sign-in view's own locked page when django-axes reports a lockout."""
     return original_response
 
 
@@ -64,7 +64,7 @@ def sign_in(request: HttpRequest, audience: str = "client") -> HttpResponse:
 
 
 def remember_browser(request, response: HttpResponse, token: str) -> HttpResponse:
-    """Set the long-lived browser cookie that tells tabs from other browsers."""
+    """Set the long-lived browser cookie that distinguishes tabs from other browsers."""
     if request.COOKIES.get(BROWSER_COOKIE) != token:
         response.set_cookie(
             BROWSER_COOKIE,

@@ -82,7 +82,7 @@ def claim_delivery(request_id: int) -> Delivery | None:
             return None
 
         user = (
-            User.objects.select_for_update()
+            User.objects.select_for_update(of=("self",))
             .select_related("client")
             .filter(pk=request.user_id)
             .first()

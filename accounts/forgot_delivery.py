@@ -9,11 +9,15 @@ two working passwords behind:
 2. The task sends the email, outside any transaction.
 3. mark_delivered or record_mail_failure (one transaction) writes the outcome.
 
-The pending hash is stored before the email is sent: a crash after step 1
-leaves a pending password nobody knows, which the retry replaces. A retry
-generates a new password because the plaintext of the last one is gone; it
-first checks that the pending password it stored is still the account's, and
-stops if it was used or replaced meanwhile.
+The pending hash is stored before the email is sent, so a crash after step 1
+leaves a pending password that no one knows, and the retry replaces it. A
+retry generates a new password because the plaintext of the last one is gone.
+It first checks that the pending password it stored is still the account's,
+and stops if that password was used or replaced meanwhile.
+
+NOTE: if the mail server accepted a message but the connection failed before
+its reply, the retry sends a second email and the first one's password stops
+working. The email text tells readers to use the newest one.
 """
 
 import logging
@@ -87,10 +91,10 @@ def claim_delivery(request_id: int) -> Delivery | None:
             .filter(pk=request.user_id)
             .first()
         )
-        refusal = _refusal(request, user)
-        if refusal is not None:
+        closing_status = _closing_status(request, user)
+        if closing_status is not None:
             _withdraw_pending_password(request, user)
-            _finish(request, refusal)
+            _finish(request, closing_status)
             return None
 
         request.accepted_at = request.accepted_at or timezone.now()
@@ -170,7 +174,7 @@ def _resolve_account(request: PasswordRequest) -> bool:
     return True
 
 
-def _refusal(request: PasswordRequest, user: User | None) -> str | None:
+def _closing_status(request: PasswordRequest, user: User | None) -> str | None:
     """Return the status that ends `request` without an email, or None to send."""
     if user is None or not user.is_active or not user.email:
         return Status.NO_ACCOUNT
@@ -217,7 +221,7 @@ def _hash_generated_password(password: str) -> str:
 def _withdraw_pending_password(request: PasswordRequest, user: User | None) -> None:
     """Clear the pending password this request stored, if it is still there.
 
-    Nobody received it, so it would only be a working password nobody knows.
+    Its email never went out, so it would be a working password that no one knows.
     """
     if user is None or not request.pending_digest:
         return

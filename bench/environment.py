@@ -1,7 +1,7 @@
 """Set up Django for a bench script: production settings, a fresh database.
 
-Run from the repository root. DATABASE_URL picks the database (default: a new
-SQLite file in a temporary folder); on PostgreSQL the named database is
+Run from the repository root. DATABASE_URL selects the database, by default a
+new SQLite file in a temporary folder. On PostgreSQL the named database is
 dropped and created again, so point it at a scratch database only.
 """
 
@@ -79,7 +79,10 @@ def machine() -> str:
     cpus = os.cpu_count()
     with open("/proc/meminfo") as meminfo:
         kib = int(meminfo.readline().split()[1])
+    # Other processes on a shared machine skew the numbers; the load shows it.
+    load = os.getloadavg()[0]
     return (
         f"{platform.processor() or platform.machine()}, {cpus} cores, "
-        f"{kib / 2**20:.0f} GiB, Python {platform.python_version()}"
+        f"{kib / 2**20:.0f} GiB, Python {platform.python_version()}, "
+        f"load average {load:.1f} at start"
     )

@@ -2,9 +2,10 @@
 
 Medians for an existing account with an email address, an existing account
 without one and an unknown input, as ratios to each other and to a bare
-Django form view (same middleware, a one-field form, a redirect; see
-bench_urls.py) measured in the same run. Requests of all kinds are interleaved
-in random order, so drift in the machine's speed affects them alike.
+Django form view measured in the same run. The bare view (bench_urls.py) runs
+the same middleware, validates a one-field form and redirects. Requests of all
+kinds are interleaved in random order, so drift in the machine's speed affects
+them alike.
 
 By default the requests go over HTTP on 127.0.0.1 to gunicorn (one sync
 worker), as in production; --in-process calls Django through its test client

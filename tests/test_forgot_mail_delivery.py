@@ -23,7 +23,7 @@ SEND_TASK = "accounts.tasks.send_new_password"
 
 @pytest.fixture
 def smtp_down(settings):
-    """An SMTP server on loopback that is not started until the test says so."""
+    """An SMTP server on loopback that stays stopped until the test starts it."""
     server = LoopbackSMTPServer()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -82,7 +82,7 @@ def test_email_sent_once_server_is_back(
     )
 
 
-def test_back_off_doubles_up_to_cap_then_gives_up(
+def test_retry_back_off_capped_then_fails(
     client, dana, smtp_down, run_worker, settings, frozen, caplog
 ):
     settings.EMAIL_RETRY_BASE_SECONDS = 10
@@ -304,7 +304,7 @@ def test_recovery_stops_rescheduling_when_idle(
 
 
 @pytest.mark.real_hasher
-def test_pending_hash_is_argon2id_upgraded_at_next_sign_in(
+def test_pending_hash_upgraded_at_sign_in(
     client, dana, smtp_server, run_worker, sign_in
 ):
     ask(client)

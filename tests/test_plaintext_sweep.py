@@ -1,7 +1,7 @@
 """No generated password is stored in plaintext anywhere the product writes.
 
-One test runs every flow that generates a password, collects each password
-from the page, email or command output that delivers it, and then searches
+One test runs every flow that generates a password and collects each password
+from the page, email or command output that delivers it. It then searches
 every database table (found by introspection, sessions decoded), the log
 records (with SQL logging on), the test clients' cookies (signed message
 cookies decoded) and the cache. A second test plants a marker in each of those

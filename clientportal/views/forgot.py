@@ -16,8 +16,8 @@ from clientportal.forms import ForgotPasswordForm
 def forgot_password(request: HttpRequest) -> HttpResponse:
     form = ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # The answer is the same whether an account matched, and whether the
-        # request was over a limit, so the page reveals nothing about either.
+        # The response is the same whether an account matched and whether the
+        # request was over a limit, so the page reveals neither.
         request_new_password(form.cleaned_data["identifier"], client_ip(request))
         return redirect("clientportal:forgot-password-sent")
     return render(request, "clientportal/forgot_password.html", {"form": form})

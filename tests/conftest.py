@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -71,9 +73,15 @@ def run_worker():
     """Run every queued task that is due, then return."""
 
     def run():
-        call_command(
-            "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
-        )
+        # The worker closes database connections between tasks. Inside a test's
+        # transaction that would end the test's connection on PostgreSQL
+        # (SQLite's in-memory test database ignores the close).
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections"
+        ):
+            call_command(
+                "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+            )
 
     return run
 

@@ -10,15 +10,18 @@ from tests.factories import (
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "real_hasher" not in item.keywords:
-            item.add_marker(pytest.mark.usefixtures("fast_hasher"))
+@pytest.fixture(autouse=True)
+def fast_hasher(request):
+    """Hash with MD5 for speed; tests marked real_hasher keep Argon2.
 
-
-@pytest.fixture
-def fast_hasher(settings):
-    """Unit tests hash with MD5 for speed; tests marked real_hasher keep Argon2."""
+    An autouse fixture runs before the fixtures that create users, so their
+    hashes use the same hasher as the test. A usefixtures mark added during
+    collection would never run, because pytest has fixed each test's
+    fixtures by then.
+    """
+    if "real_hasher" in request.keywords:
+        return
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -77,9 +77,9 @@ def admin_client(client, admin_user, sign_in):
 @pytest.fixture
 def run_worker(monkeypatch):
     """Run every queued task that is due, then return."""
-    # The worker closes connections it takes for stale between tasks. Inside
-    # a test's transaction that closes the test's own PostgreSQL connection
-    # (SQLite's in-memory test database ignores close()).
+    # The worker calls close_old_connections() between tasks, which closes a
+    # connection that is inside a transaction: in a test, the test's own
+    # PostgreSQL connection. SQLite's in-memory test database ignores close().
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.close_old_connections",
         lambda: None,

@@ -11,7 +11,7 @@ from clientportal.forms import ForgotPasswordForm
 @csrf_protect
 @never_cache
 def forgot_password(request: HttpRequest) -> HttpResponse:
-    form = ForgotPasswordForm(request.POST or None)
+    form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         request_new_password(form.cleaned_data["identifier"], client_ip(request))
         return redirect("clientportal:forgot-password-sent")

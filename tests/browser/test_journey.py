@@ -206,3 +206,12 @@ def test_stale_form_in_second_tab_counts_nothing(page, dana, omar):
 
     fill_sign_in(page, "dana", DEMO_PASSWORD)
     expect_portal(page, "Dana Reyes")
+
+
+def test_list_fits_narrow_screen(page, dana, admin_user):
+    page.set_viewport_size({"width": 390, "height": 800})
+    open_client_user_accounts(page, "wendy", DEMO_PASSWORD)
+
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390
+    expect(account_row(page, "dana")).to_be_attached()

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from accounts.client_ip import client_ip
 from accounts.locking import unlock_account
 from accounts.models import Client, User
 from accounts.passwords import create_client_user, reset_password
-from clientportal.forms import ClientUserForm, UnlockForm
+from clientportal.forms import ClientUserForm, UnlockForm, without_unprintable
 from clientportal.views.permissions import client_user_admin_required
 
 PAGE_SIZE = 50
@@ -42,14 +43,14 @@ def client_users_queryset(params) -> tuple:
     users = User.objects.filter(client__isnull=False).select_related("client")
     users = users.filter(locked_at__isnull=not show_locked)
 
-    query = params.get("q", "").strip()[:100]
+    query = without_unprintable(params.get("q", "")).strip()[:100]
     if query:
         users = users.filter(
             Q(username__icontains=query)
             | Q(full_name__icontains=query)
             | Q(email__icontains=query)
         )
-    client_code = params.get("client", "")[:20]
+    client_code = without_unprintable(params.get("client", ""))[:20]
     if client_code:
         users = users.filter(client__code=client_code)
 
@@ -93,9 +94,20 @@ def _client_user(pk: int) -> User:
 def unlock_user(request: HttpRequest, pk: int) -> HttpResponse:
     user = _client_user(pk)
     form = UnlockForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        problems = " ".join(form.errors["reason"])
+        messages.error(
+            request,
+            _("%(username)s was not unlocked. %(problems)s")
+            % {"username": user.username, "problems": problems},
+        )
+        return redirect(reverse("clientportal:client-users") + "?locked=1")
+
     unlock_account(
-        user, actor=request.user, reason=reason, ip_address=client_ip(request)
+        user,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+        ip_address=client_ip(request),
     )
     messages.success(
         request, _("%(username)s is unlocked.") % {"username": user.username}
@@ -128,7 +140,7 @@ def _show_reset(request: HttpRequest, user: User, *, unlock: bool) -> HttpRespon
 @client_user_admin_required
 @never_cache
 def add_client_user(request: HttpRequest) -> HttpResponse:
-    form = ClientUserForm(request.POST or None)
+    form = ClientUserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user, password = create_client_user(
             form.cleaned_data, actor=request.user, ip_address=client_ip(request)

@@ -14,7 +14,7 @@ from clientportal.forms import ForgotPasswordForm
 @csrf_protect
 @never_cache
 def forgot_password(request: HttpRequest) -> HttpResponse:
-    form = ForgotPasswordForm(request.POST or None)
+    form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # The response is the same whether an account matched and whether the
         # request was over a limit, so the page reveals neither.

@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @never_cache
 def sign_in(request: HttpRequest, audience: str = "client") -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method != "POST" or not form.is_valid():
         return render_sign_in(request, form, audience)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 
 def site_link(url_name: str) -> str:
+    """Return the absolute URL of a page, built on SITE_URL for use outside requests."""
     return settings.SITE_URL + reverse(url_name)
 
 
@@ -26,6 +27,8 @@ def send_templated_email(template: str, to_address: str, context: dict) -> None:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to_address],
+        # RFC 3834: asks mail servers to send no auto-replies to this message.
+        headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")
     message.send()

@@ -1,72 +1,85 @@
-"""Forgot password: email a generated password that works alongside the old one.
+"""Forgot password, request side: record the request and queue it.
 
-The web request only records and enqueues; the task does the lookups, the
-hashing and the sending, so the request's response time is the same whether
-or not an account matches.
+The web request does the same work whatever was typed: it checks the per-IP
+limit, stores the identifier encrypted and enqueues the task with the
+request's id. It looks up no account, hashes nothing and sends no mail, so its
+response time does not tell whether an account matched. The task does the
+rest (accounts.forgot_delivery).
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.emails import send_templated_email
-from accounts.events import record_event
-from accounts.generator import generate_password
-from accounts.models import EventKind, LockReason, User
+from accounts.models import PasswordRequest, User
+from accounts.sealing import seal
 from accounts.usernames import normalize_username
 
 log = logging.getLogger(__name__)
 
-
-def matching_accounts(identifier: str):
-    """Return the active accounts with an email address that `identifier` names."""
-    normalised = normalize_username(identifier)
-    accounts = User.objects.filter(is_active=True).exclude(email="")
-    if "@" in identifier:
-        return accounts.filter(email__iexact=identifier.strip())
-    return accounts.filter(username=normalised)
+LIMIT_WINDOW = timedelta(hours=1)
 
 
-def store_pending_password(user) -> str:
-    """Generate a password, keep only its hash as pending, and return it."""
-    password = generate_password(user)
-    with transaction.atomic():
-        user.pending_password = make_password(password)
-        user.pending_password_expires_at = (
-            timezone.now() + settings.PENDING_PASSWORD_LIFETIME
-        )
-        user.save(update_fields=["pending_password", "pending_password_expires_at"])
-        record_event(user, EventKind.PASSWORD_RESET_REQUESTED)
-    return password
+def request_new_password(
+    identifier: str, ip_address: str | None
+) -> PasswordRequest | None:
+    """Record a forgot-password request and queue its task.
 
-
-def deliver_new_password(user) -> None:
-    """Email `user` a new pending password, or a lock notice when that is all
-    the account may get."""
-    if user.lock_reason == LockReason.CONCURRENT_SIGN_IN:
-        send_templated_email("locked_concurrent", user.email, {"user": user})
-        log.info(
-            "Sent concurrent-lock notice instead of a password to user_id=%s", user.pk
-        )
-        return
-
-    password = store_pending_password(user)
-    hours = int(settings.PENDING_PASSWORD_LIFETIME / timedelta(hours=1))
-    send_templated_email(
-        "new_password",
-        user.email,
-        {"user": user, "password": password, "valid_hours": hours},
-    )
-    log.info("Sent a new password to user_id=%s", user.pk)
-
-
-def request_new_password(identifier: str, ip_address: str | None) -> None:
-    """Queue a forgot-password request; the same work whatever `identifier` is."""
+    Returns None, and stores and queues nothing, when the client IP is over
+    FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR.
+    """
     from accounts.tasks import send_new_password
 
-    log.info("Forgot-password request queued from ip=%s", ip_address)
-    send_new_password.enqueue(identifier.strip())
+    with transaction.atomic():
+        _serialise_requests_from(ip_address)
+        if _is_ip_over_limit(ip_address):
+            log.warning(
+                "Forgot-password request over the per-IP limit, ip=%s", ip_address
+            )
+            return None
+        request = PasswordRequest.objects.create(
+            ip_address=ip_address, sealed_identifier=seal(identifier.strip())
+        )
+        # The task row is written in this transaction, so a request is never
+        # stored without its task, nor a task without its request.
+        send_new_password.enqueue(request.pk)
+    log.info("Forgot-password request %s queued, ip=%s", request.pk, ip_address)
+    return request
+
+
+def matching_accounts(identifier: str) -> QuerySet[User]:
+    """Return the active accounts with an email address that `identifier` names.
+
+    The identifier may be a username or an email address, in any case.
+    """
+    identifier = identifier.strip()
+    names = Q(username=normalize_username(identifier))
+    if "@" in identifier:
+        names |= Q(email__iexact=identifier)
+    return User.objects.filter(names, is_active=True).exclude(email="").order_by("pk")
+
+
+def _serialise_requests_from(ip_address: str | None) -> None:
+    """Make concurrent requests from one IP take turns, so none overshoots.
+
+    PostgreSQL gets a transaction-level advisory lock per IP. SQLite opens
+    transactions IMMEDIATE (see settings), which already serialises writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                ["forgot-password-ip:" + (ip_address or "")],
+            )
+
+
+def _is_ip_over_limit(ip_address: str | None) -> bool:
+    since = timezone.now() - LIMIT_WINDOW
+    recent = PasswordRequest.objects.filter(
+        ip_address=ip_address, created_at__gte=since
+    )
+    return recent.count() >= settings.FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR

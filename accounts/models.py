@@ -193,3 +193,71 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} since {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordRequestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    RETRY_WAIT = "retry_wait", _("Waiting to retry")
+    SENT = "sent", _("New password emailed")
+    LOCK_NOTICE_SENT = "lock_notice_sent", _("Lock notice emailed")
+    NO_ACCOUNT = "no_account", _("No active account with an email address matched")
+    ACCOUNT_LIMITED = "account_limited", _("Over the per-account email limit")
+    SUPERSEDED = "superseded", _("Replaced by a newer request or a new password")
+    FAILED = "failed", _("Gave up after repeated mail errors")
+
+
+UNFINISHED_REQUEST_STATUSES = (
+    PasswordRequestStatus.QUEUED,
+    PasswordRequestStatus.SENDING,
+    PasswordRequestStatus.RETRY_WAIT,
+)
+
+
+class PasswordRequest(models.Model):
+    """One forgot-password request and how far its email got.
+
+    The identifier as typed is stored only encrypted (accounts.sealing) and
+    only until the task has matched it to an account.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    sealed_identifier = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="password_requests",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=PasswordRequestStatus.choices,
+        default=PasswordRequestStatus.QUEUED,
+    )
+    # Set when the request takes one of the account's hourly emails.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Keyed digest of the pending-password hash this request stored, so a retry
+    # can tell whether that pending password is still the account's.
+    pending_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["ip_address", "created_at"], name="pwreq_ip_created_idx"
+            ),
+            models.Index(
+                fields=["user", "accepted_at"], name="pwreq_user_accepted_idx"
+            ),
+            models.Index(fields=["status", "updated_at"], name="pwreq_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password request {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in UNFINISHED_REQUEST_STATUSES

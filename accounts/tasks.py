@@ -1,6 +1,9 @@
 """Background tasks, run by `manage.py db_worker`.
 
-Task arguments are stored in the task table, so they never carry a password.
+Task arguments and return values are stored in the task table, so they carry
+ids and statuses only: never a password, never an email address. A failed
+send is retried by enqueuing the task again with run_after, after a capped
+exponential back-off (EMAIL_RETRY_* settings).
 """
 
 import logging
@@ -8,11 +11,17 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from accounts.emails import send_templated_email
-from accounts.forgot import deliver_new_password, matching_accounts
+from accounts.forgot_delivery import (
+    Delivery,
+    claim_delivery,
+    mark_delivered,
+    record_mail_failure,
+)
 from accounts.models import User
 
 log = logging.getLogger(__name__)
@@ -20,42 +29,119 @@ log = logging.getLogger(__name__)
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def retry_later(task_function, attempt: int, *args) -> None:
-    """Enqueue `task_function` again after an exponential back-off, or give up."""
-    if attempt >= settings.EMAIL_RETRY_ATTEMPTS:
-        log.error("Giving up on %s after %s attempts", task_function.name, attempt)
-        return
+def retry_delay_seconds(attempt: int) -> int:
+    """Return the wait after failed attempt number `attempt` (1-based)."""
     delay = settings.EMAIL_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
-    run_after = timezone.now() + timedelta(seconds=delay)
-    task_function.using(run_after=run_after).enqueue(*args, attempt=attempt + 1)
-    log.info("Retrying %s in %s s (attempt %s)", task_function.name, delay, attempt + 1)
+    return min(delay, settings.EMAIL_RETRY_MAX_SECONDS)
+
+
+def describe_mail_error(error: Exception) -> str:
+    """Return the error's class and SMTP code, never its text.
+
+    SMTP errors such as SMTPRecipientsRefused carry the recipient address in
+    their text, and the logs must not hold addresses.
+    """
+    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
+    return f"{type(error).__name__} (code {code})"
+
+
+def new_password_email(delivery: Delivery) -> None:
+    context = {"user": delivery.user}
+    if delivery.password is not None:
+        hours = settings.PENDING_PASSWORD_LIFETIME / timedelta(hours=1)
+        context.update(password=delivery.password, valid_hours=int(hours))
+    send_templated_email(delivery.template, delivery.user.email, context)
 
 
 @task()
-def send_new_password(identifier: str, attempt: int = 1) -> int:
-    """Email a new pending password to each account `identifier` names."""
-    sent = 0
-    for user in matching_accounts(identifier):
-        try:
-            deliver_new_password(user)
-        except MAIL_ERRORS as error:
-            log.warning("Mail to user_id=%s failed: %s", user.pk, error)
-            retry_later(send_new_password, attempt, identifier)
-            return sent
-        sent += 1
-    return sent
+def send_new_password(request_id: int) -> str:
+    """Email the new password (or lock notice) of one forgot-password request."""
+    from accounts.task_recovery import schedule_recovery
+
+    schedule_recovery()
+    delivery = claim_delivery(request_id)
+    if delivery is None:
+        return "finished"
+
+    log.info(
+        "Forgot-password request %s: attempt %s, %s email to user_id=%s",
+        request_id,
+        delivery.attempt,
+        delivery.template,
+        delivery.user.pk,
+    )
+    try:
+        new_password_email(delivery)
+    except MAIL_ERRORS as error:
+        return _retry_or_give_up(delivery, error)
+
+    mark_delivered(delivery)
+    log.info(
+        "Forgot-password request %s: attempt %s sent", request_id, delivery.attempt
+    )
+    return "sent"
+
+
+def _retry_or_give_up(delivery: Delivery, error: Exception) -> str:
+    with transaction.atomic():
+        may_retry = record_mail_failure(delivery)
+        if may_retry:
+            delay = retry_delay_seconds(delivery.attempt)
+            run_after = timezone.now() + timedelta(seconds=delay)
+            send_new_password.using(run_after=run_after).enqueue(delivery.request_id)
+
+    if not may_retry:
+        log.error(
+            "Forgot-password request %s: attempt %s failed with %s; giving up",
+            delivery.request_id,
+            delivery.attempt,
+            describe_mail_error(error),
+        )
+        return "failed"
+    log.warning(
+        "Forgot-password request %s: attempt %s failed with %s; retrying in %s s",
+        delivery.request_id,
+        delivery.attempt,
+        describe_mail_error(error),
+        delay,
+    )
+    return "retrying"
 
 
 @task()
 def send_lock_notice(user_id: int, attempt: int = 1) -> bool:
     """Tell an account's owner that it was locked, why, and what to do."""
+    from accounts.task_recovery import schedule_recovery
+
+    schedule_recovery()
     user = User.objects.filter(pk=user_id, locked_at__isnull=False).first()
     if user is None or not user.email:
         return False
     try:
         send_templated_email("locked", user.email, {"user": user})
     except MAIL_ERRORS as error:
-        log.warning("Lock notice to user_id=%s failed: %s", user_id, error)
-        retry_later(send_lock_notice, attempt, user_id)
+        _retry_lock_notice(user_id, attempt, error)
         return False
+    log.info("Lock notice to user_id=%s sent on attempt %s", user_id, attempt)
     return True
+
+
+def _retry_lock_notice(user_id: int, attempt: int, error: Exception) -> None:
+    if attempt >= settings.EMAIL_RETRY_ATTEMPTS:
+        log.error(
+            "Lock notice to user_id=%s: attempt %s failed with %s; giving up",
+            user_id,
+            attempt,
+            describe_mail_error(error),
+        )
+        return
+    delay = retry_delay_seconds(attempt)
+    run_after = timezone.now() + timedelta(seconds=delay)
+    send_lock_notice.using(run_after=run_after).enqueue(user_id, attempt=attempt + 1)
+    log.warning(
+        "Lock notice to user_id=%s: attempt %s failed with %s; retrying in %s s",
+        user_id,
+        attempt,
+        describe_mail_error(error),
+        delay,
+    )

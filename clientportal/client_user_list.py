@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountEvent, Client, EventKind, User
 from accounts.usernames import normalize_username
+from clientportal.forms import without_unprintable
 
 PAGE_SIZE = 50
 COUNT_CAP = 1_000
@@ -58,8 +59,8 @@ class ListFilters:
             page = 1
         return cls(
             show_locked=params.get("locked") == "1",
-            query=params.get("q", "").strip()[:MAX_QUERY_LENGTH],
-            client_code=params.get("client", "")[:20],
+            query=without_unprintable(params.get("q", "")).strip()[:MAX_QUERY_LENGTH],
+            client_code=without_unprintable(params.get("client", ""))[:20],
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=min(max(page, 1), LAST_PAGE),
         )

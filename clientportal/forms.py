@@ -16,10 +16,27 @@ MAX_PASSWORD_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"^[\w.@+-]+$")
 
 
+# Django decodes bytes that are not valid UTF-8 (including lone surrogates
+# sent as raw bytes) to U+FFFD, so the character stands for undecodable input.
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def is_unprintable(character: str) -> bool:
+    """Return True for control, format (such as right-to-left overrides),
+    surrogate, private-use and unassigned characters, Unicode's "Other"
+    categories, and for U+FFFD."""
+    return character == REPLACEMENT_CHARACTER or unicodedata.category(
+        character
+    ).startswith("C")
+
+
+def without_unprintable(value: str) -> str:
+    """Drop unprintable characters from a search or filter value."""
+    return "".join(character for character in value if not is_unprintable(character))
+
+
 def _reject_control_characters(value: str, message: str) -> None:
-    """Reject control, format (such as right-to-left overrides), surrogate,
-    private-use and unassigned characters: Unicode's "Other" categories."""
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
+    if any(is_unprintable(character) for character in value):
         raise forms.ValidationError(message, code="control_characters")
 
 
@@ -27,6 +44,10 @@ class SignInForm(forms.Form):
     error_messages = {
         "control_characters": _(
             "The username or password contains invalid characters."
+        ),
+        "username_too_long": _(
+            "Usernames have at most %(limit)d characters. Check the username "
+            "and try again."
         ),
     }
 
@@ -45,8 +66,16 @@ class SignInForm(forms.Form):
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         _reject_control_characters(username, self.error_messages["control_characters"])
-        if not normalize_username(username):
+        normalized = normalize_username(username)
+        if not normalized:
             raise forms.ValidationError(_("Enter your username."), code="required")
+        # NFKC can make a name up to 18 times longer (U+FDFA), past the column.
+        if len(normalized) > MAX_USERNAME_LENGTH:
+            raise forms.ValidationError(
+                self.error_messages["username_too_long"],
+                code="username_too_long",
+                params={"limit": MAX_USERNAME_LENGTH},
+            )
         return username
 
     def clean_password(self) -> str:
@@ -76,6 +105,15 @@ class UnlockForm(forms.Form):
         max_length=500,
         required=False,
     )
+
+    def clean_reason(self) -> str:
+        # The reason also goes to the security log, where a line break could
+        # forge a log line.
+        reason = self.cleaned_data["reason"]
+        _reject_control_characters(
+            reason, _("The reason contains invalid characters, such as line breaks.")
+        )
+        return reason
 
 
 class ClientUserForm(forms.ModelForm):
@@ -116,6 +154,15 @@ class ClientUserForm(forms.ModelForm):
         )
         return full_name
 
+    def clean_email(self) -> str:
+        # Django's EmailValidator accepts any character from U+00A1 to U+FFFF in
+        # the domain part.
+        email = self.cleaned_data["email"]
+        _reject_control_characters(
+            email, _("The email address contains invalid characters.")
+        )
+        return email
+
 
 class AccountDetailsForm(forms.ModelForm):
     """The details an admin may change on a client user: name, email, client."""
@@ -126,9 +173,5 @@ class AccountDetailsForm(forms.ModelForm):
         model = get_user_model()
         fields = ["full_name", "email", "client"]
 
-    def clean_full_name(self) -> str:
-        full_name = self.cleaned_data["full_name"]
-        _reject_control_characters(
-            full_name, _("The name contains invalid characters.")
-        )
-        return full_name
+    clean_full_name = ClientUserForm.clean_full_name
+    clean_email = ClientUserForm.clean_email

@@ -234,8 +234,11 @@ FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR = env.int(
 FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR = env.int(
     "FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR", default=20
 )
-EMAIL_RETRY_ATTEMPTS = env.int("EMAIL_RETRY_ATTEMPTS", default=8)
+# Mail retries wait BASE, 2*BASE, 4*BASE ... seconds, each wait capped at MAX.
+# The defaults keep trying for about five hours before giving up.
+EMAIL_RETRY_ATTEMPTS = env.int("EMAIL_RETRY_ATTEMPTS", default=12)
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=30)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=3600)
 
 SECURITY_LOGGER = "accounts.security"
 LOGGING = {

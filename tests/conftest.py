@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -10,16 +12,11 @@ from tests.factories import (
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "real_hasher" not in item.keywords:
-            item.add_marker(pytest.mark.usefixtures("fast_hasher"))
-
-
-@pytest.fixture
-def fast_hasher(settings):
+@pytest.fixture(autouse=True)
+def fast_hasher(request, settings):
     """Unit tests hash with MD5 for speed; tests marked real_hasher keep Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -76,9 +73,15 @@ def run_worker():
     """Run every queued task that is due, then return."""
 
     def run():
-        call_command(
-            "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
-        )
+        # The worker closes database connections between tasks. Inside a test's
+        # transaction that would end the test's connection on PostgreSQL
+        # (SQLite's in-memory test database ignores the close).
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections"
+        ):
+            call_command(
+                "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+            )
 
     return run
 

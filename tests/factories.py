@@ -32,6 +32,10 @@ class ClientUserFactory(factory.django.DjangoModelFactory):
 
 
 class WarehouseAdminFactory(ClientUserFactory):
+    class Meta:
+        # The permission is a many-to-many row; the user needs no second save.
+        skip_postgeneration_save = True
+
     client = None
     is_staff = True
 

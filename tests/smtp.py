@@ -17,8 +17,20 @@ def free_port() -> int:
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        # An SMTP reply such as "451 4.3.0 Try again later" makes the server
+        # refuse recipients or message data until it is set back to None.
+        self.refuse_recipients_with: str | None = None
+        self.refuse_data_with: str | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802 - aiosmtpd hook name
+        if self.refuse_recipients_with:
+            return self.refuse_recipients_with
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook name
+        if self.refuse_data_with:
+            return self.refuse_data_with
         message = email.message_from_bytes(
             envelope.content, policy=email.policy.default
         )
@@ -58,3 +70,10 @@ def text_body(message: EmailMessage) -> str:
 
 def html_body(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+def emailed_password(message: EmailMessage) -> str:
+    """Return the password from a new-password email's text part."""
+    lines = [line.strip() for line in text_body(message).splitlines()]
+    index = lines.index("Your new password is:")
+    return next(line for line in lines[index + 1 :] if line)

@@ -14,12 +14,6 @@ from accounts.access_review import HEADER, neutralize_formula
 from accounts.models import LockReason
 from tests.factories import ClientFactory, ClientUserFactory
 
-
-@pytest.fixture(autouse=True)
-def hash_fast_before_fixtures(fast_hasher):
-    """Autouse fixtures run first, so the account fixtures hash with MD5 too."""
-
-
 EXPORT_URL = reverse("clientportal:access-review-csv")
 
 

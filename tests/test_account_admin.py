@@ -3,7 +3,6 @@
 from datetime import timedelta
 from http import HTTPStatus
 
-import pytest
 import time_machine
 from django.test import Client as BrowserClient
 from django.urls import reverse
@@ -12,12 +11,6 @@ from django.utils import timezone
 from accounts.events import record_event
 from accounts.models import AccountEvent, EventKind, LockReason, UserSession
 from tests.factories import ClientFactory
-
-
-@pytest.fixture(autouse=True)
-def hash_fast_before_fixtures(fast_hasher):
-    """Autouse fixtures run first, so the account fixtures hash with MD5 too."""
-
 
 FIREFOX_ON_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"

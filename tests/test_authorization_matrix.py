@@ -14,11 +14,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import ClientFactory, ClientUserFactory
 
 
-@pytest.fixture(autouse=True)
-def hash_fast_before_fixtures(fast_hasher):
-    """Autouse fixtures run first, so the account fixtures hash with MD5 too."""
-
-
 class StaffFactory(ClientUserFactory):
     """Warehouse staff without the permission to manage client users."""
 

@@ -12,12 +12,6 @@ from accounts.models import EventKind, LockReason
 from clientportal import client_user_list
 from tests.factories import ClientFactory, ClientUserFactory
 
-
-@pytest.fixture(autouse=True)
-def hash_fast_before_fixtures(fast_hasher):
-    """Autouse fixtures run first, so the account fixtures hash with MD5 too."""
-
-
 LIST_URL = reverse("clientportal:client-users")
 MAX_QUERIES = 6
 

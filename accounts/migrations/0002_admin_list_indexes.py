@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_forgot_password_request"),
     ]
 
     operations = [

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -47,9 +48,20 @@ def get_client_user(pk: int) -> User:
 def unlock_user(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_client_user(pk)
     form = UnlockForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        problems = " ".join(form.errors["reason"])
+        messages.error(
+            request,
+            _("%(username)s was not unlocked. %(problems)s")
+            % {"username": user.username, "problems": problems},
+        )
+        return redirect(reverse("clientportal:client-users") + "?locked=1")
+
     unlock_account(
-        user, actor=request.user, reason=reason, ip_address=client_ip(request)
+        user,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+        ip_address=client_ip(request),
     )
     messages.success(
         request, _("%(username)s is unlocked.") % {"username": user.username}
@@ -82,7 +94,7 @@ def _show_reset(request: HttpRequest, user: User, *, unlock: bool) -> HttpRespon
 @client_user_admin_required
 @never_cache
 def add_client_user(request: HttpRequest) -> HttpResponse:
-    form = ClientUserForm(request.POST or None)
+    form = ClientUserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user, password = create_client_user(
             form.cleaned_data, actor=request.user, ip_address=client_ip(request)

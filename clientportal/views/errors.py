@@ -3,7 +3,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clientportal.forms import SignInForm
+from accounts.usernames import MAX_USERNAME_LENGTH
+from clientportal.forms import SignInForm, without_unprintable
 
 STALE_FORM_NOTE = _(
     "The sign-in form had expired, for example because it was open in another "
@@ -21,6 +22,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     }
     audience = audiences.get(request.path)
     if audience is not None:
-        form = SignInForm(initial={"username": request.POST.get("username", "")[:150]})
+        username = without_unprintable(request.POST.get("username", ""))
+        form = SignInForm(initial={"username": username[:MAX_USERNAME_LENGTH]})
         return render_sign_in(request, form, audience, status=403, note=STALE_FORM_NOTE)
     return render(request, "403_csrf.html", status=403)

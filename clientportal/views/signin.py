@@ -39,7 +39,7 @@ AUDIENCES = {
 
 
 def keep_locked_page(request, original_response, credentials) -> HttpResponse:
-    """Let the sign-in view's own locked page stand when django-axes sees a lockout."""
+    """Keep the sign-in view's own locked page when django-axes reports a lockout."""
     return original_response
 
 
@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @never_cache
 def sign_in(request: HttpRequest, audience: str = "client") -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method != "POST" or not form.is_valid():
         return render_sign_in(request, form, audience)
 
@@ -64,7 +64,7 @@ def sign_in(request: HttpRequest, audience: str = "client") -> HttpResponse:
 
 
 def remember_browser(request, response: HttpResponse, token: str) -> HttpResponse:
-    """Set the long-lived browser cookie that tells tabs from other browsers."""
+    """Set the long-lived browser cookie that distinguishes tabs from other browsers."""
     if request.COOKIES.get(BROWSER_COOKIE) != token:
         response.set_cookie(
             BROWSER_COOKIE,

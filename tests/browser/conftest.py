@@ -41,11 +41,30 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# First, so that -m browser and -m "not browser" see the mark.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     browser_dir = Path(__file__).parent
     for item in items:
         if browser_dir in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Report a skipped browser test as failed when REQUIRE_BROWSER=1.
+
+    Covers every reason for a skip, not only a missing Chromium, so CI cannot
+    pass without the browser tests having run.
+    """
+    report = yield
+    required = os.environ.get("REQUIRE_BROWSER") == "1"
+    if required and report.skipped and "browser" in item.keywords:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped, but REQUIRE_BROWSER=1 forbids skips: {report.longrepr}"
+        )
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if is_empty or User.objects.filter(username=DEMO_ADMIN).exists():
             call_command("seed_demo", allow_without_debug=True)
 
+        _stop_on_signals()
         manage = [sys.executable, "manage.py"]
         worker = [*manage, "db_worker", "--interval", "0.5", "--no-reload"]
         server = [*manage, "runserver", f"{host}:{port}", "--noreload"]
@@ -47,11 +48,28 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # SIGTERM, because the children may have inherited an ignored
+            # SIGINT; runserver exits on it and db_worker finishes its task.
             for process in processes:
                 if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                    process.terminate()
             for process in processes:
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _stop_on_signals() -> None:
+    """Make Ctrl-C and SIGTERM both end the wait loop, which stops the children.
+
+    A shell starts a background job with SIGINT ignored, and Python then
+    installs no Ctrl-C handler; SIGTERM would otherwise end this process and
+    leave the server and worker running.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

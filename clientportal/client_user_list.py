@@ -152,7 +152,7 @@ def load_list_page(filters: ListFilters) -> ListPage:
         users = users.filter(client_id=selected[0])
     # NOTE: a search matching more than COUNT_CAP rows still walks the sort
     # index; at a million users a common surname (40,000 matches) took about
-    # 130 ms of database time, see the Admin list section of docs/benchmarks.md.
+    # 115 ms of database time, see the Admin list section of docs/benchmarks.md.
     if filters.query and matching <= COUNT_CAP:
         # All matches fit under the cap, so sorting them is cheap. Without
         # this, PostgreSQL may walk the sort index row by row looking for

@@ -145,21 +145,7 @@ def load_list_page(filters: ListFilters) -> ListPage:
     hidden_locked = getattr(clients[0], "hidden_locked", 0) if clients else 0
     last_page = max(1, -(-min(matching, COUNT_CAP) // PAGE_SIZE))
     filters = replace(filters, page=min(filters.page, last_page))
-    # Filtering the rows by the client's id, not by a join on its code, lets
-    # PostgreSQL read them in order from the (client, username) index.
-    selected = [client.pk for client in clients if client.code == filters.client_code]
-    if selected:
-        users = users.filter(client_id=selected[0])
-    # NOTE: a search matching more than COUNT_CAP rows still walks the sort
-    # index; at a million users a common surname (40,000 matches) took about
-    # 115 ms of database time, see the Admin list section of docs/benchmarks.md.
-    if filters.query and matching <= COUNT_CAP:
-        # All matches fit under the cap, so sorting them is cheap. Without
-        # this, PostgreSQL may walk the sort index row by row looking for
-        # matches, which is slow when matching rows cluster late in that order.
-        users = User.objects.filter(
-            pk__in=users.order_by().values("pk")[: COUNT_CAP + 1]
-        )
+    users = _narrow_for_indexes(users, filters, clients, matching)
     return ListPage(
         rows=page_rows(users, filters),
         filters=filters,
@@ -167,6 +153,26 @@ def load_list_page(filters: ListFilters) -> ListPage:
         matching=matching,
         hidden_locked=hidden_locked,
     )
+
+
+def _narrow_for_indexes(users, filters, clients, matching: int) -> QuerySet:
+    """Rewrite the rows query, selecting the same rows, so PostgreSQL picks the
+    fast plan."""
+    # Filtering by the client's id, not by a join on its code, lets PostgreSQL
+    # read the rows in order from the (client, username) index.
+    selected = [client.pk for client in clients if client.code == filters.client_code]
+    if selected:
+        users = users.filter(client_id=selected[0])
+    # When all matches fit under the cap, sorting them is cheap. Otherwise
+    # PostgreSQL may walk the sort index looking for matches, which is slow
+    # when they cluster late in that order.
+    # NOTE: a search matching more than COUNT_CAP rows still walks; at a
+    # million users a common surname took about 115 ms (docs/benchmarks.md).
+    if filters.query and matching <= COUNT_CAP:
+        users = User.objects.filter(
+            pk__in=users.order_by().values("pk")[: COUNT_CAP + 1]
+        )
+    return users
 
 
 def page_rows(users: QuerySet, filters: ListFilters) -> list:

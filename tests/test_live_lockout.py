@@ -1,0 +1,88 @@
+"""Lockout with the product running as in production: server processes on
+loopback, the suite's database engine, real Argon2 counted by the hasher."""
+
+import threading
+from http import HTTPStatus
+
+import pytest
+from django.conf import settings
+
+from tests.live.formclient import FormClient
+from tests.live.product import LiveProduct
+
+pytestmark = pytest.mark.slow
+
+BURST_SIZE = 20
+LIMIT = 3
+SERVERS = [
+    pytest.param(("gunicorn", 4), id="gunicorn-4-workers"),
+    pytest.param(("runserver", 1), id="development-server"),
+]
+
+
+@pytest.fixture
+def product(tmp_path):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    database = "postgresql" if "postgresql" in engine else "sqlite"
+    with LiveProduct(database, tmp_path) as live:
+        yield live
+
+
+def burst_of_wrong_passwords(url: str, username: str, size: int) -> list:
+    """Let `size` browsers load the form, then post together at a barrier."""
+    browsers = [FormClient(url) for _ in range(size)]
+    for browser in browsers:
+        browser.get("/sign-in/")
+    barrier = threading.Barrier(size)
+    responses = [None] * size
+
+    def attempt(index: int) -> None:
+        barrier.wait(timeout=30)
+        responses[index] = browsers[index].post(
+            "/sign-in/", {"username": username, "password": f"wrong-guess-{index:02d}"}
+        )
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(size)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return responses
+
+
+@pytest.mark.parametrize("server_kind", SERVERS)
+def test_burst_of_wrong_passwords_checks_exactly_three(product, server_kind):
+    """F01: 20 concurrent wrong passwords, then the right one."""
+    kind, workers = server_kind
+    server = product.start_server(kind, workers=workers)
+
+    responses = burst_of_wrong_passwords(server.url, "dana", BURST_SIZE)
+    right = FormClient(server.url).sign_in("dana", "P-valid")
+
+    statuses = [r.status for r in responses]
+    assert all(status < HTTPStatus.INTERNAL_SERVER_ERROR for status in statuses)
+    assert product.hash_counts()["verify"] == LIMIT
+    # Two failures answer with the countdown; the third answers with the
+    # locked page, and so do the 17 requests refused without a check.
+    assert sum(r.is_countdown for r in responses) == LIMIT - 1
+    assert sum(r.is_locked_page for r in responses) == BURST_SIZE - (LIMIT - 1)
+    assert right.status == HTTPStatus.FORBIDDEN
+    assert right.is_locked_page
+    assert "sessionid" not in right.cookies_set
+    state = product.state("dana")
+    assert state["failed_attempts"] == LIMIT
+    assert state["axes_failures"] == LIMIT
+    assert state["locked"]
+    assert state["last_login"] is None
+
+
+def test_burst_on_unknown_username_hashes_exactly_three_times(product):
+    """No account row to lock: the per-username database lock alone holds."""
+    server = product.start_server("gunicorn", workers=4)
+
+    responses = burst_of_wrong_passwords(server.url, "nobody", BURST_SIZE)
+
+    counts = product.hash_counts()
+    assert all(r.status < HTTPStatus.INTERNAL_SERVER_ERROR for r in responses)
+    assert counts["verify"] + counts["encode"] == LIMIT
+    assert sum(r.is_locked_page for r in responses) == BURST_SIZE - (LIMIT - 1)

@@ -1,6 +1,7 @@
 """Lockout with the product running as in production: server processes on
 loopback, the suite's database engine, real Argon2 counted by the hasher."""
 
+import re
 import threading
 from http import HTTPStatus
 
@@ -86,3 +87,34 @@ def test_burst_on_unknown_username_hashes_exactly_three_times(product):
     assert all(r.status < HTTPStatus.INTERNAL_SERVER_ERROR for r in responses)
     assert counts["verify"] + counts["encode"] == LIMIT
     assert sum(r.is_locked_page for r in responses) == BURST_SIZE - (LIMIT - 1)
+
+
+def test_unlock_from_another_server_process_clears_everything(product):
+    """F05: lock through one server process, unlock through another."""
+    first = product.start_server("gunicorn", workers=1)
+    second = product.start_server("gunicorn", workers=1)
+    dana = FormClient(first.url)
+    for guess in ["wrong-1", "wrong-2", "wrong-3"]:
+        dana.sign_in("dana", guess)
+    assert product.state("dana")["locked"]
+
+    admin = FormClient(second.url)
+    admin.sign_in("wendy", "P-valid", path="/warehouse/sign-in/")
+    listing = admin.get("/settings/client-users/?locked=1")
+    unlock_path = re.search(r"/settings/client-users/\d+/unlock/", listing.body)
+    admin.post(unlock_path.group(0), {"reason": "Called the warehouse"})
+    unlocked = product.state("dana")
+
+    signed_in = dana.sign_in("dana", "P-valid")
+    dana.get("/portal/")
+    dana.post("/sign-out/", {})
+    second_failure = [dana.sign_in("dana", guess) for guess in ["bad-1", "bad-2"]][-1]
+    third_failure = dana.sign_in("dana", "bad-3")
+
+    assert unlocked["axes_failures"] is None
+    assert unlocked["failed_attempts"] == 0
+    assert not unlocked["locked"]
+    assert signed_in.status == HTTPStatus.FOUND
+    assert signed_in.location == "/portal/"
+    assert second_failure.is_countdown
+    assert third_failure.is_locked_page

@@ -10,16 +10,15 @@ from tests.factories import (
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "real_hasher" not in item.keywords:
-            item.add_marker(pytest.mark.usefixtures("fast_hasher"))
+@pytest.fixture(autouse=True)
+def fast_hasher(request, settings):
+    """Unit tests hash with MD5 for speed; tests marked real_hasher keep Argon2.
 
-
-@pytest.fixture
-def fast_hasher(settings):
-    """Unit tests hash with MD5 for speed; tests marked real_hasher keep Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    Autouse, so it runs before the fixtures that create users: a usefixtures
+    mark added after collection is never applied.
+    """
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

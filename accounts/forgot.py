@@ -39,7 +39,15 @@ def store_pending_password(user) -> str:
         user.pending_password_expires_at = (
             timezone.now() + settings.PENDING_PASSWORD_LIFETIME
         )
-        user.save(update_fields=["pending_password", "pending_password_expires_at"])
+        # A new emailed password gets its full number of tries while locked.
+        user.pending_password_tries = 0
+        user.save(
+            update_fields=[
+                "pending_password",
+                "pending_password_expires_at",
+                "pending_password_tries",
+            ]
+        )
         record_event(user, EventKind.PASSWORD_RESET_REQUESTED)
     return password
 

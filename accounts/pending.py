@@ -1,0 +1,98 @@
+"""Emailed (pending) passwords at sign-in.
+
+A forgot-password request stores the hash of an emailed password beside the
+current one. Signing in with it makes it the account's password and, on an
+account locked by failed attempts, lifts the lock: the owner proved they read
+the mailbox. A concurrent sign-in lock is for the warehouse to lift.
+
+A locked account otherwise answers without hashing anything. So that the
+emailed password does not reopen that door, a locked account checks at most
+PENDING_PASSWORD_TRIES_WHILE_LOCKED different wrong passwords against it and
+then discards it; repeating a wrong password costs no try, or a browser that
+keeps filling in the old password would use up the owner's emailed one.
+"""
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.utils import timezone
+
+from accounts.events import log_security_event, record_event
+from accounts.models import EventKind, LockReason
+from accounts.wrong_passwords import is_repeat, remember_wrong_password
+
+PENDING_FIELDS = [
+    "pending_password",
+    "pending_password_expires_at",
+    "pending_password_tries",
+]
+
+
+def has_live_pending_password(user) -> bool:
+    expires_at = user.pending_password_expires_at
+    return (
+        bool(user.pending_password)
+        and expires_at is not None
+        and timezone.now() < expires_at
+    )
+
+
+def matches_pending_password(user, password: str) -> bool:
+    if not has_live_pending_password(user):
+        return False
+    return check_password(password, user.pending_password)
+
+
+def unlocks_with_pending_password(
+    user, password: str, digest: str, ip_address: str | None
+) -> bool:
+    """Return True when `password` is the emailed password that may lift the
+    lock on `user`; count a wrong try, and discard the emailed password after
+    too many."""
+    if user.lock_reason != LockReason.FAILED_ATTEMPTS:
+        return False
+    if not has_live_pending_password(user) or is_repeat(user, digest):
+        return False
+    if check_password(password, user.pending_password):
+        return True
+
+    user.pending_password_tries += 1
+    remember_wrong_password(user, digest)
+    if user.pending_password_tries >= settings.PENDING_PASSWORD_TRIES_WHILE_LOCKED:
+        discard_pending_password(user)
+        log_security_event(
+            "pending_password_discarded",
+            user_id=user.pk,
+            ip_address=ip_address,
+            cause="wrong_tries_while_locked",
+        )
+    user.save(update_fields=[*PENDING_FIELDS, "failed_password_digests"])
+    return False
+
+
+def discard_pending_password(user) -> None:
+    user.pending_password = ""
+    user.pending_password_expires_at = None
+    user.pending_password_tries = 0
+
+
+def accept_pending_password(user, ip_address: str | None) -> None:
+    """Make the emailed password the account's password and lift a lock."""
+    was_locked = user.is_locked
+    user.password = user.pending_password
+    user.password_changed_at = timezone.now()
+    discard_pending_password(user)
+    user.locked_at = None
+    user.lock_reason = ""
+    user.save(
+        update_fields=[*PENDING_FIELDS, "password", "password_changed_at"]
+        + ["locked_at", "lock_reason"]
+    )
+    record_event(user, EventKind.NEW_PASSWORD_USED, ip_address=ip_address)
+    if was_locked:
+        record_event(
+            user,
+            EventKind.UNLOCKED,
+            ip_address=ip_address,
+            detail="Unlocked by signing in with the emailed password",
+            cause="emailed_password",
+        )

@@ -55,7 +55,10 @@ def send_lock_notice(user_id: int, attempt: int = 1) -> bool:
     try:
         send_templated_email("locked", user.email, {"user": user})
     except MAIL_ERRORS as error:
-        log.warning("Lock notice to user_id=%s failed: %s", user_id, error)
+        # The error's text can name the recipient, so only its type is logged.
+        log.warning(
+            "Lock notice to user_id=%s failed: %s", user_id, type(error).__name__
+        )
         retry_later(send_lock_notice, attempt, user_id)
         return False
     return True

@@ -5,6 +5,13 @@ current one. Signing in with it makes it the account's password and, on an
 account locked by failed attempts, lifts the lock: the owner proved they read
 the mailbox. A concurrent sign-in lock is for the warehouse to lift.
 
+Only a password that could have come from the generator is checked against
+the emailed one. On an unlocked account that check comes after the current
+password failed, and costs the same one extra hash whether or not there is
+a pending password, or an account at all: otherwise a forgot-password
+request followed by one slow wrong sign-in would show that the account
+exists.
+
 A locked account otherwise answers without hashing anything. So that the
 emailed password does not reopen that door, a locked account checks at most
 PENDING_PASSWORD_TRIES_WHILE_LOCKED different wrong passwords against it and
@@ -13,12 +20,18 @@ keeps filling in the old password would use up the owner's emailed one.
 """
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 
 from accounts.events import log_security_event, record_event
+from accounts.generator import ALPHABET, CHARACTER_CLASSES
 from accounts.models import EventKind, LockReason
 from accounts.wrong_passwords import is_repeat, remember_wrong_password
+
+# Generated passwords are PASSWORD_LENGTH long; older settings may have made
+# shorter ones, never below the validators' minimum of 12.
+MIN_GENERATED_LENGTH = 12
+GENERATED_CHARACTERS = frozenset(ALPHABET)
 
 PENDING_FIELDS = [
     "pending_password",
@@ -36,8 +49,25 @@ def has_live_pending_password(user) -> bool:
     )
 
 
+def could_be_generated(password: str) -> bool:
+    """Return True if `password` has the shape of a generated password."""
+    return (
+        len(password) >= MIN_GENERATED_LENGTH
+        and set(password) <= GENERATED_CHARACTERS
+        and all(set(password) & set(chars) for chars in CHARACTER_CLASSES)
+    )
+
+
 def matches_pending_password(user, password: str) -> bool:
-    if not has_live_pending_password(user):
+    """Return True if `password` is the live emailed password of `user`.
+
+    `user` may be None (an unknown username). Every generated-looking
+    password costs one hash here, pending password or not.
+    """
+    if not could_be_generated(password):
+        return False
+    if user is None or not has_live_pending_password(user):
+        make_password(password)  # the same cost as the check below
         return False
     return check_password(password, user.pending_password)
 
@@ -50,7 +80,9 @@ def unlocks_with_pending_password(
     too many."""
     if user.lock_reason != LockReason.FAILED_ATTEMPTS:
         return False
-    if not has_live_pending_password(user) or is_repeat(user, digest):
+    if not has_live_pending_password(user) or not could_be_generated(password):
+        return False
+    if is_repeat(user, digest):
         return False
     if check_password(password, user.pending_password):
         return True

@@ -7,9 +7,10 @@ LOCKOUT_FAILURE_LIMIT passwords are checked before the lock, and every later
 request is answered from the stored lock without a password check.
 
 Unknown usernames take the same path with an UnknownUsername row as their
-counter, and pay the same single hash (Django's ModelBackend hashes the
-password once for a username it cannot find), so neither the answers nor
-their timing tell which usernames exist.
+counter, and pay the same hashing (Django's ModelBackend hashes the password
+once for a username it cannot find; see accounts.pending for the emailed
+password's check), so neither the answers nor their timing tell which
+usernames exist.
 """
 
 import enum
@@ -78,13 +79,13 @@ def attempt_sign_in(
         if is_repeat(counter, digest):
             return _wrong_password(counter)
 
-        if user is not None and matches_pending_password(user, password):
-            return _sign_in_with_pending_password(request, user, browser_token)
-
+        # The current password first, so a normal sign-in costs one hash.
         authenticated = authenticate(request, username=username, password=password)
-        if authenticated is None:
-            return _record_failure(counter, user, digest, ip_address)
-        return _complete_sign_in(request, authenticated, browser_token)
+        if authenticated is not None:
+            return _complete_sign_in(request, authenticated, browser_token)
+        if matches_pending_password(user, password):
+            return _sign_in_with_pending_password(request, user, browser_token)
+        return _record_failure(counter, user, digest, ip_address)
 
 
 def serialise_attempts(username: str) -> None:

@@ -189,3 +189,19 @@ def test_concurrent_sign_in_lock_ignores_emailed_password(
     dana.refresh_from_db()
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert dana.lock_reason == LockReason.CONCURRENT_SIGN_IN
+
+
+def test_emailed_password_after_two_failures_signs_in_and_clears_them(
+    client, dana, sign_in, smtp_server, run_worker
+):
+    for password in WRONG[:2]:
+        sign_in(client, "dana", password)
+    emailed = request_emailed_password(run_worker, smtp_server)
+
+    response = sign_in(client, "dana", emailed)
+
+    dana.refresh_from_db()
+    assert response.status_code == HTTPStatus.FOUND
+    assert dana.failed_attempts == 0
+    assert dana.locked_at is None
+    assert not AccessAttempt.objects.filter(username="dana").exists()

@@ -6,11 +6,10 @@ account locked by failed attempts, lifts the lock: the owner proved they read
 the mailbox. A concurrent sign-in lock is for the warehouse to lift.
 
 Only a password that could have come from the generator is checked against
-the emailed one. On an unlocked account that check comes after the current
-password failed, and costs the same one extra hash whether or not there is
-a pending password, or an account at all: otherwise a forgot-password
-request followed by one slow wrong sign-in would show that the account
-exists.
+the emailed one. On an unlocked account that check runs after the current
+password failed. It costs one extra hash whether or not there is a pending
+password or an account at all, because otherwise a forgot-password request
+followed by one slow wrong sign-in would show that the account exists.
 
 A locked account otherwise answers without hashing anything. So that the
 emailed password does not reopen that door, a locked account checks at most
@@ -28,8 +27,8 @@ from accounts.generator import ALPHABET, CHARACTER_CLASSES
 from accounts.models import EventKind, LockReason
 from accounts.wrong_passwords import is_repeat, remember_wrong_password
 
-# Generated passwords are PASSWORD_LENGTH long; older settings may have made
-# shorter ones, never below the validators' minimum of 12.
+# Generated passwords are PASSWORD_LENGTH long. Older settings may have made
+# shorter ones, but never below the validators' minimum of 12.
 MIN_GENERATED_LENGTH = 12
 GENERATED_CHARACTERS = frozenset(ALPHABET)
 
@@ -75,15 +74,20 @@ def matches_pending_password(user, password: str) -> bool:
 def unlocks_with_pending_password(
     user, password: str, digest: str, ip_address: str | None
 ) -> bool:
-    """Return True when `password` is the emailed password that may lift the
-    lock on `user`; count a wrong try, and discard the emailed password after
-    too many."""
+    """Check `password` against the emailed password of the locked `user`.
+
+    Return True if it matches and may lift the lock. A wrong try is counted,
+    and the emailed password is discarded when the tries run out.
+    """
     if user.lock_reason != LockReason.FAILED_ATTEMPTS:
         return False
     if not has_live_pending_password(user) or not could_be_generated(password):
         return False
     if is_repeat(user, digest):
         return False
+    # TODO: a locked unknown username never hashes, so these (at most
+    # PENDING_PASSWORD_TRIES_WHILE_LOCKED) slower answers can show that a
+    # locked account exists to whoever asked for its emailed password.
     if check_password(password, user.pending_password):
         return True
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import EventKind, LockReason
+from accounts.sessions import BROWSER_COOKIE
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 PORTAL = reverse("clientportal:portal")
@@ -141,3 +142,11 @@ def test_active_session_ends_after_twelve_hours(dana, sign_in, clock):
     assert all(active)
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("clientportal:sign-in"))
+
+
+def test_sign_in_form_sets_browser_cookie(db, client):
+    """Tabs opened from the form share one browser before either signs in."""
+    response = client.get(reverse("clientportal:sign-in"))
+
+    assert response.cookies[BROWSER_COOKIE]["httponly"]
+    assert response.cookies[BROWSER_COOKIE].value

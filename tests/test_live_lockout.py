@@ -2,12 +2,12 @@
 loopback, the suite's database engine, real Argon2 counted by the hasher."""
 
 import re
-import threading
 from http import HTTPStatus
 
 import pytest
 from django.conf import settings
 
+from tests.live.burst import burst_of_sign_ins, wrong_passwords
 from tests.live.formclient import FormClient
 from tests.live.product import LiveProduct
 
@@ -30,25 +30,8 @@ def product(tmp_path):
 
 
 def burst_of_wrong_passwords(url: str, username: str, size: int) -> list:
-    """Let `size` browsers load the form, then post together at a barrier."""
-    browsers = [FormClient(url) for _ in range(size)]
-    for browser in browsers:
-        browser.get("/sign-in/")
-    barrier = threading.Barrier(size)
-    responses = [None] * size
-
-    def attempt(index: int) -> None:
-        barrier.wait(timeout=30)
-        responses[index] = browsers[index].post(
-            "/sign-in/", {"username": username, "password": f"wrong-guess-{index:02d}"}
-        )
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(size)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return responses
+    timed = burst_of_sign_ins(url, username, wrong_passwords(size))
+    return [result.response for result in timed]
 
 
 @pytest.mark.parametrize("server_kind", SERVERS)

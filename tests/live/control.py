@@ -2,6 +2,9 @@
 
     python -m tests.live.control prepare      migrate, then add the demo accounts
     python -m tests.live.control state NAME   print one account's lock state as JSON
+    python -m tests.live.control add_users PREFIX COUNT [pending]
+                                              add PREFIX000... with P-valid (and an
+                                              emailed password pending)
 
 The test process keeps its own database connection to pytest's database, so
 it reads the live run's database through this command instead.
@@ -10,6 +13,7 @@ it reads the live run's database through this command instead.
 import json
 import os
 import sys
+from datetime import timedelta
 
 import django
 
@@ -51,6 +55,26 @@ def prepare() -> None:
     wendy.user_permissions.add(Permission.objects.get(codename="manage_client_users"))
 
 
+def add_users(prefix: str, count: int, pending: bool) -> None:
+    hasher = Argon2PasswordHasher()
+    password_hash = hasher.encode(PASSWORD, hasher.salt())
+    pending_hash = hasher.encode("Pending-Pw-23456", hasher.salt()) if pending else ""
+    client = Client.objects.get(code="HCC")
+    User.objects.bulk_create(
+        User(
+            username=f"{prefix}{number:03d}",
+            client=client,
+            password=password_hash,
+            password_changed_at=timezone.now(),
+            pending_password=pending_hash,
+            pending_password_expires_at=timezone.now() + timedelta(days=1)
+            if pending
+            else None,
+        )
+        for number in range(count)
+    )
+
+
 def state(username: str) -> dict:
     user = User.objects.get(username=username)
     attempt = AccessAttempt.objects.filter(username=username).first()
@@ -74,5 +98,7 @@ if __name__ == "__main__":
         prepare()
     elif command == "state":
         print(json.dumps(state(sys.argv[2])))
+    elif command == "add_users":
+        add_users(sys.argv[2], int(sys.argv[3]), "pending" in sys.argv[4:])
     else:
         sys.exit(f"unknown command {command!r}")

@@ -2,7 +2,7 @@
 
 Runs the product under gunicorn with 4 workers on PostgreSQL and on SQLite,
 each burst on a fresh database, and prints per run the passwords checked
-(counting hasher), the 5xx answers and the median latency.
+(counting hasher), the 5xx responses and the median latency.
 Target: 3 checks and 0 errors at both sizes.
 
     .venv/bin/python -m bench.burst [--database postgresql|sqlite|both]

@@ -1,9 +1,10 @@
 """Sign-in: a successful sign-in through the product against a bare Django
 LoginView, both served by the same gunicorn with the same Argon2 hasher.
 
-Requests alternate between the two so drift hits both alike; only the POST
-is timed, and each browser signs out (untimed) before the next sign-in, as
-the concurrent sign-in policy expects. Prints the medians and their ratio.
+Requests alternate between the two, so drift affects both alike. Only the
+POST is timed. Each browser signs out (untimed) before the next sign-in,
+because the concurrent sign-in policy would lock a second browser. Prints
+the medians and their ratio.
 Target: product / LoginView <= 1.10.
 
     .venv/bin/python -m bench.signin [--database ...] [--rounds N]
@@ -22,7 +23,8 @@ def product_sign_in(url: str) -> float:
     seconds, response = timed(
         lambda: browser.post("/sign-in/", {"username": "dana", "password": "P-valid"})
     )
-    assert response.status == 302 and response.location == "/portal/", response
+    assert response.status == 302, response
+    assert response.location == "/portal/", response
     browser.get("/portal/")
     browser.post("/sign-out/", {})
     return seconds

@@ -1,4 +1,4 @@
-"""Concurrent sign-ins (F10) and the three policies."""
+"""Concurrent sign-ins, the three policies, and the session limits."""
 
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -25,7 +25,7 @@ def is_signed_in(browser: Client) -> bool:
 
 
 def test_browser_closed_past_idle_timeout_is_not_concurrent(dana, sign_in, clock):
-    """F10 (a)."""
+    """A browser closed without signing out stops counting when idle."""
     sign_in(Client(), "dana")
     clock.move_to(START + timedelta(minutes=31))
     browser_b = Client()
@@ -39,7 +39,7 @@ def test_browser_closed_past_idle_timeout_is_not_concurrent(dana, sign_in, clock
 
 
 def test_second_browser_while_first_active_locks_once(dana, sign_in, clock):
-    """F10 (b): locked once, cause concurrent sign-in, both sessions end."""
+    """Locked once, cause concurrent sign-in, and both sessions end."""
     browser_a, browser_b = Client(), Client()
     sign_in(browser_a, "dana")
     clock.move_to(START + timedelta(minutes=2))
@@ -56,7 +56,7 @@ def test_second_browser_while_first_active_locks_once(dana, sign_in, clock):
 
 
 def test_two_tabs_of_one_browser_are_not_concurrent(dana, sign_in, clock):
-    """F10 (c): both tabs load the form, then both sign in."""
+    """Both tabs load the form, then both sign in."""
     browser = Client()
     browser.get(reverse("clientportal:sign-in"))
     browser.get(reverse("clientportal:sign-in"))
@@ -71,7 +71,6 @@ def test_two_tabs_of_one_browser_are_not_concurrent(dana, sign_in, clock):
 
 
 def test_sign_in_after_sign_out_is_not_concurrent(dana, sign_in, clock):
-    """F10 (d)."""
     browser_a = Client()
     sign_in(browser_a, "dana")
     browser_a.post(reverse("clientportal:sign-out"))

@@ -1,4 +1,4 @@
-"""Unknown usernames answer like real ones and cost the same hashing."""
+"""Unknown usernames get the same pages as real ones and cost the same hashing."""
 
 import re
 from datetime import timedelta

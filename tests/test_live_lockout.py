@@ -36,7 +36,7 @@ def burst_of_wrong_passwords(url: str, username: str, size: int) -> list:
 
 @pytest.mark.parametrize("server_kind", SERVERS)
 def test_burst_of_wrong_passwords_checks_exactly_three(product, server_kind):
-    """F01: 20 concurrent wrong passwords, then the right one."""
+    """20 concurrent wrong passwords, then the right one."""
     kind, workers = server_kind
     server = product.start_server(kind, workers=workers)
 
@@ -46,8 +46,8 @@ def test_burst_of_wrong_passwords_checks_exactly_three(product, server_kind):
     statuses = [r.status for r in responses]
     assert all(status < HTTPStatus.INTERNAL_SERVER_ERROR for status in statuses)
     assert product.hash_counts()["verify"] == LIMIT
-    # Two failures answer with the countdown; the third answers with the
-    # locked page, and so do the 17 requests refused without a check.
+    # Two failures get the countdown. The third failure's own response is
+    # the locked page, and so are the 17 responses sent without a check.
     assert sum(r.is_countdown for r in responses) == LIMIT - 1
     assert sum(r.is_locked_page for r in responses) == BURST_SIZE - (LIMIT - 1)
     assert right.status == HTTPStatus.FORBIDDEN
@@ -73,7 +73,7 @@ def test_burst_on_unknown_username_hashes_exactly_three_times(product):
 
 
 def test_unlock_from_another_server_process_clears_everything(product):
-    """F05: lock through one server process, unlock through another."""
+    """Lock through one server process, unlock through another."""
     first = product.start_server("gunicorn", workers=1)
     second = product.start_server("gunicorn", workers=1)
     dana = FormClient(first.url)

@@ -39,7 +39,7 @@ def admin_lists(sign_in) -> tuple[str, str]:
     "later", [timedelta(hours=1), timedelta(hours=25), timedelta(days=31)]
 )
 def test_lock_does_not_expire(client, dana, admin_user, sign_in, time_machine, later):
-    """F06: the sign-in page and the admin list agree the lock still holds."""
+    """The sign-in page and the admin list agree the lock still holds."""
     time_machine.move_to(LOCKED_AT, tick=False)
     lock(sign_in, "dana")
 
@@ -104,7 +104,7 @@ def request_emailed_password(run_worker, smtp_server) -> str:
 def test_emailed_password_lifts_failed_attempt_lock(
     client, dana, sign_in, smtp_server, run_worker
 ):
-    """F08 case A: the owner proved they read the mailbox."""
+    """The owner proved they read the mailbox."""
     lock(sign_in, "dana")
     emailed = request_emailed_password(run_worker, smtp_server)
 

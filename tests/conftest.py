@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -75,9 +77,14 @@ def run_worker():
     """Run every queued task that is due, then return."""
 
     def run():
-        call_command(
-            "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
-        )
+        # The worker closes connections it thinks are broken; inside a test's
+        # transaction on PostgreSQL that would close the test's own connection.
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections"
+        ):
+            call_command(
+                "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+            )
 
     return run
 

@@ -15,21 +15,31 @@ def lock_account(user, reason: LockReason, *, ip_address: str | None = None) -> 
 
     user.locked_at = timezone.now()
     user.lock_reason = reason
+    user.pending_password_tries = 0
     user.save(
         update_fields=[
             "locked_at",
             "lock_reason",
             "failed_attempts",
             "failed_password_digests",
+            "pending_password_tries",
         ]
     )
-    record_event(user, EventKind.LOCKED, ip_address=ip_address, detail=reason.label)
+    record_event(
+        user,
+        EventKind.LOCKED,
+        ip_address=ip_address,
+        detail=reason.label,
+        cause=reason.value,
+    )
     ended = end_sessions(user)
     if ended:
         record_event(
             user,
             EventKind.SESSION_ENDED,
+            ip_address=ip_address,
             detail=f"{ended} session(s) ended by the lock",
+            cause="lock",
         )
     send_lock_notice.enqueue(user.pk)
 
@@ -44,9 +54,13 @@ def clear_failures(user) -> None:
 
 @transaction.atomic
 def unlock_account(user, *, actor=None, reason: str = "", ip_address=None) -> None:
-    """Lift the lock and the attempt count; `reason` goes into the history."""
+    """Lift the lock and the attempt count; `reason` goes into the history.
+
+    Without an `actor` the unlock came from the command line.
+    """
     user.locked_at = None
     user.lock_reason = ""
+    user.pending_password_tries = 0
     clear_failures(user)
     user.save(
         update_fields=[
@@ -54,8 +68,14 @@ def unlock_account(user, *, actor=None, reason: str = "", ip_address=None) -> No
             "lock_reason",
             "failed_attempts",
             "failed_password_digests",
+            "pending_password_tries",
         ]
     )
     record_event(
-        user, EventKind.UNLOCKED, actor=actor, ip_address=ip_address, detail=reason
+        user,
+        EventKind.UNLOCKED,
+        actor=actor,
+        ip_address=ip_address,
+        detail=reason,
+        cause="admin" if actor is not None else "command",
     )

@@ -8,6 +8,15 @@ from accounts.events import record_event
 from accounts.models import EventKind, LockReason, UnknownUsername
 from accounts.sessions import end_sessions
 
+# The user-row fields that a lock or an unlock changes.
+LOCK_FIELDS = [
+    "locked_at",
+    "lock_reason",
+    "failed_attempts",
+    "failed_password_digests",
+    "pending_password_tries",
+]
+
 
 def lock_account(user, reason: LockReason, *, ip_address: str | None = None) -> None:
     """Lock `user` for `reason`, end its sessions and tell the owner by email."""
@@ -16,15 +25,7 @@ def lock_account(user, reason: LockReason, *, ip_address: str | None = None) -> 
     user.locked_at = timezone.now()
     user.lock_reason = reason
     user.pending_password_tries = 0
-    user.save(
-        update_fields=[
-            "locked_at",
-            "lock_reason",
-            "failed_attempts",
-            "failed_password_digests",
-            "pending_password_tries",
-        ]
-    )
+    user.save(update_fields=LOCK_FIELDS)
     record_event(
         user,
         EventKind.LOCKED,
@@ -62,15 +63,7 @@ def unlock_account(user, *, actor=None, reason: str = "", ip_address=None) -> No
     user.lock_reason = ""
     user.pending_password_tries = 0
     clear_failures(user)
-    user.save(
-        update_fields=[
-            "locked_at",
-            "lock_reason",
-            "failed_attempts",
-            "failed_password_digests",
-            "pending_password_tries",
-        ]
-    )
+    user.save(update_fields=LOCK_FIELDS)
     record_event(
         user,
         EventKind.UNLOCKED,

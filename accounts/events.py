@@ -1,8 +1,10 @@
 """Account history and the security log.
 
 Every state change writes an AccountEvent; lock, unlock, reset and
-concurrent sign-in also go to the security logger with the ids involved.
-Neither ever receives a password or an email address.
+concurrent sign-in also go to the security logger with the user id, the
+acting user's id, the client IP and a fixed cause. The log never gets the
+event's free-text detail (an admin may type anything there), a password or
+an email address.
 """
 
 import logging
@@ -32,8 +34,13 @@ def record_event(
     actor=None,
     ip_address: str | None = None,
     detail: str = "",
+    cause: str = "",
 ) -> AccountEvent:
-    """Append an event to `user`'s history and log it if it is a security event."""
+    """Append an event to `user`'s history and log it if it is a security event.
+
+    `cause` is a short fixed code for the log (such as "failed_attempts");
+    `detail` is kept in the history only.
+    """
     event = AccountEvent.objects.create(
         user=user,
         kind=kind,
@@ -42,12 +49,25 @@ def record_event(
         detail=detail[:500],
     )
     if kind in SECURITY_KINDS:
-        security_log.warning(
-            "%s user_id=%s actor_id=%s ip=%s detail=%s",
+        log_security_event(
             kind.value,
-            user.pk,
-            getattr(actor, "pk", None),
-            ip_address,
-            detail,
+            user_id=user.pk,
+            actor_id=getattr(actor, "pk", None),
+            ip_address=ip_address,
+            cause=cause or kind.value,
         )
     return event
+
+
+def log_security_event(
+    name: str, *, user_id=None, actor_id=None, ip_address=None, cause: str = ""
+) -> None:
+    """Write one line to the security log; every argument is an id or a code."""
+    security_log.warning(
+        "%s user_id=%s actor_id=%s ip=%s cause=%s",
+        name,
+        user_id,
+        actor_id,
+        ip_address,
+        cause,
+    )

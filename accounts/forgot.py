@@ -52,15 +52,19 @@ def request_new_password(
 
 
 def matching_accounts(identifier: str) -> QuerySet[User]:
-    """Return the active accounts with an email address that `identifier` names.
+    """Return the active client users with an email address that `identifier`
+    names.
 
     The identifier may be a username or an email address, in any case.
+    Warehouse staff are left out: an emailed password would make a staff
+    account only as safe as its mailbox, so operators reset those.
     """
     identifier = identifier.strip()
     names = Q(username=normalize_username(identifier))
     if "@" in identifier:
         names |= Q(email__iexact=identifier)
-    return User.objects.filter(names, is_active=True).exclude(email="").order_by("pk")
+    accounts = User.objects.filter(names, is_active=True, client__isnull=False)
+    return accounts.exclude(email="").order_by("pk")
 
 
 def _serialise_requests_from(ip_address: str | None) -> None:

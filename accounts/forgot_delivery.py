@@ -24,13 +24,13 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher, make_password
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.events import record_event
 from accounts.forgot import LIMIT_WINDOW, matching_accounts
 from accounts.generator import generate_password
+from accounts.hashing import hash_generated_password
 from accounts.models import (
     EventKind,
     LockReason,
@@ -43,22 +43,6 @@ from accounts.sealing import keyed_digest, unseal
 log = logging.getLogger(__name__)
 
 Status = PasswordRequestStatus
-
-
-class GeneratedPasswordHasher(Argon2PasswordHasher):
-    """Argon2id at a low cost, used only for generated pending passwords.
-
-    A hash's work factor slows down guessing of passwords people choose. A
-    generated password has about 94 bits of entropy (16 characters drawn with
-    `secrets` from 61), which no guessing rate reaches, so the full cost would
-    only make one worker send a few emails a second. Django's must_update()
-    replaces the hash at full cost at the next sign-in that calls
-    authenticate().
-    """
-
-    time_cost = 1
-    memory_cost = 4096
-    parallelism = 1
 
 
 @dataclass(frozen=True)
@@ -203,19 +187,21 @@ def _is_account_over_limit(user: User) -> bool:
 def _store_pending_password(request: PasswordRequest, user: User) -> str:
     """Generate a password, store its hash as `user`'s pending one, return it."""
     password = generate_password(user)
-    user.pending_password = _hash_generated_password(password)
+    user.pending_password = hash_generated_password(password)
     user.pending_password_expires_at = (
         timezone.now() + settings.PENDING_PASSWORD_LIFETIME
     )
-    user.save(update_fields=["pending_password", "pending_password_expires_at"])
+    # A new emailed password gets its full number of tries while locked.
+    user.pending_password_tries = 0
+    user.save(
+        update_fields=[
+            "pending_password",
+            "pending_password_expires_at",
+            "pending_password_tries",
+        ]
+    )
     request.pending_digest = _digest_of(user)
     return password
-
-
-def _hash_generated_password(password: str) -> str:
-    if get_hasher("default").algorithm == GeneratedPasswordHasher.algorithm:
-        return make_password(password, hasher=GeneratedPasswordHasher())
-    return make_password(password)
 
 
 def _withdraw_pending_password(request: PasswordRequest, user: User | None) -> None:

@@ -70,6 +70,9 @@ class User(SignInCounter, AbstractBaseUser, PermissionsMixin):
     # the current password keeps working until this one is first used.
     pending_password = models.CharField(max_length=128, blank=True)
     pending_password_expires_at = models.DateTimeField(null=True, blank=True)
+    # Wrong passwords checked against the pending one while the account is
+    # locked; past the limit the pending password is discarded.
+    pending_password_tries = models.PositiveSmallIntegerField(default=0)
 
     objects = UserManager()
 

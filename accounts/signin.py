@@ -5,6 +5,12 @@ start of the transaction in which django-axes and the user row record the
 outcome. So however many requests arrive at once, across processes, at most
 LOCKOUT_FAILURE_LIMIT passwords are checked before the lock, and every later
 request is answered from the stored lock without a password check.
+
+Unknown usernames take the same path with an UnknownUsername row as their
+counter, and pay the same hashing (Django's ModelBackend hashes the password
+once for a username it cannot find; see accounts.pending for the emailed
+password's check), so neither the answers nor their timing tell which
+usernames exist.
 """
 
 import enum
@@ -12,22 +18,28 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.hashers import check_password
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.client_ip import client_ip
-from accounts.events import record_event
+from accounts.concurrent import apply_concurrent_sign_in_policy
+from accounts.events import log_security_event, record_event
 from accounts.expiry import is_password_expired
 from accounts.locking import clear_failures, lock_account
 from accounts.models import EventKind, LockReason, UnknownUsername, User
-from accounts.sessions import end_sessions, other_browser_sessions, start_session
+from accounts.pending import (
+    accept_pending_password,
+    matches_pending_password,
+    unlocks_with_pending_password,
+)
+from accounts.sessions import start_session
 from accounts.usernames import normalize_username
-
-# How many distinct wrong passwords are remembered (as digests) per account.
-REMEMBERED_WRONG_PASSWORDS = 5
+from accounts.wrong_passwords import (
+    is_repeat,
+    remember_wrong_password,
+    wrong_password_digest,
+)
 
 
 class Outcome(enum.Enum):
@@ -50,6 +62,7 @@ def attempt_sign_in(
     """Check one sign-in attempt and, when it succeeds, sign the user in."""
     username = normalize_username(raw_username)
     ip_address = client_ip(request)
+    digest = wrong_password_digest(username, password)
 
     with transaction.atomic():
         serialise_attempts(username)
@@ -57,29 +70,35 @@ def attempt_sign_in(
         counter = user or _unknown_username(username)
 
         if counter.is_locked:
-            if user is not None and _unlocks_with_pending_password(user, password):
-                return _accept_pending_password(request, user, browser_token)
+            if user is not None and unlocks_with_pending_password(
+                user, password, digest, ip_address
+            ):
+                return _sign_in_with_pending_password(
+                    request, user, password, browser_token
+                )
             return SignInResult(Outcome.LOCKED)
 
-        digest = wrong_password_digest(username, password)
-        if _is_repeat(counter, digest):
+        if is_repeat(counter, digest):
             return _wrong_password(counter)
 
-        if user is not None and _matches_pending_password(user, password):
-            return _accept_pending_password(request, user, browser_token)
-
+        # The current password first, so a normal sign-in costs one hash.
         authenticated = authenticate(request, username=username, password=password)
-        if authenticated is None:
-            return _record_failure(counter, user, digest, ip_address)
-        return _complete_sign_in(request, authenticated, browser_token)
+        if authenticated is not None:
+            return _complete_sign_in(request, authenticated, browser_token)
+        if matches_pending_password(user, password):
+            return _sign_in_with_pending_password(
+                request, user, password, browser_token
+            )
+        return _record_failure(counter, user, digest, ip_address)
 
 
 def serialise_attempts(username: str) -> None:
     """Hold a per-username lock until the current transaction ends.
 
-    PostgreSQL gets a transaction-level advisory lock. SQLite needs nothing
-    more: its connections open transactions IMMEDIATE (see settings), which
-    takes the database's single write lock.
+    PostgreSQL gets a transaction-level advisory lock, which also covers
+    usernames without a row to lock. SQLite needs nothing more: its
+    connections open transactions IMMEDIATE (see settings), which takes the
+    database's single write lock.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -87,14 +106,6 @@ def serialise_attempts(username: str) -> None:
                 "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                 ["sign-in:" + username],
             )
-
-
-def wrong_password_digest(username: str, password: str) -> str:
-    """Return a keyed digest of a wrong password, so repeats can be recognised."""
-    value = username + "\0" + password
-    return salted_hmac(
-        "accounts.signin.wrong-password", value, algorithm="sha256"
-    ).hexdigest()
 
 
 def sign_in_after_renewal(request: HttpRequest, user, browser_token: str):
@@ -112,12 +123,6 @@ def _unknown_username(username: str) -> UnknownUsername:
     return found or UnknownUsername(username=username)
 
 
-def _is_repeat(counter, digest: str) -> bool:
-    return any(
-        constant_time_compare(digest, d) for d in counter.failed_password_digests
-    )
-
-
 def _wrong_password(counter) -> SignInResult:
     left = max(settings.LOCKOUT_FAILURE_LIMIT - counter.failed_attempts, 0)
     return SignInResult(Outcome.WRONG_PASSWORD, attempts_left=left)
@@ -125,13 +130,18 @@ def _wrong_password(counter) -> SignInResult:
 
 def _record_failure(counter, user, digest: str, ip_address) -> SignInResult:
     counter.failed_attempts += 1
-    digests = [*counter.failed_password_digests, digest]
-    counter.failed_password_digests = digests[-REMEMBERED_WRONG_PASSWORDS:]
+    remember_wrong_password(counter, digest)
     reached_limit = counter.failed_attempts >= settings.LOCKOUT_FAILURE_LIMIT
 
     if user is None:
         if reached_limit:
             counter.locked_at = timezone.now()
+            # The log gets no username: an unknown one may be a mistyped password.
+            log_security_event(
+                "locked_unknown_username",
+                ip_address=ip_address,
+                cause=LockReason.FAILED_ATTEMPTS.value,
+            )
         counter.save()
     else:
         record_event(user, EventKind.SIGN_IN_FAILED, ip_address=ip_address)
@@ -145,6 +155,11 @@ def _record_failure(counter, user, digest: str, ip_address) -> SignInResult:
     return _wrong_password(counter)
 
 
+def _sign_in_with_pending_password(request, user, password: str, browser_token: str):
+    accept_pending_password(user, password, client_ip(request))
+    return _complete_sign_in(request, user, browser_token)
+
+
 def _complete_sign_in(request: HttpRequest, user, browser_token: str) -> SignInResult:
     ip_address = client_ip(request)
     clear_failures(user)
@@ -152,78 +167,9 @@ def _complete_sign_in(request: HttpRequest, user, browser_token: str) -> SignInR
 
     if is_password_expired(user):
         return SignInResult(Outcome.PASSWORD_EXPIRED, user=user)
-
-    others = other_browser_sessions(user, browser_token)
-    policy = settings.CONCURRENT_SIGN_IN_POLICY
-    if policy != "allow" and others.exists():
-        record_event(
-            user,
-            EventKind.CONCURRENT_SIGN_IN,
-            ip_address=ip_address,
-            detail=f"policy={policy}",
-        )
-        if policy == "lock":
-            lock_account(user, LockReason.CONCURRENT_SIGN_IN, ip_address=ip_address)
-            return SignInResult(Outcome.LOCKED)
-        end_sessions(user)
+    if apply_concurrent_sign_in_policy(user, browser_token, ip_address):
+        return SignInResult(Outcome.LOCKED)
 
     start_session(request, user, browser_token)
     record_event(user, EventKind.SIGNED_IN, ip_address=ip_address)
     return SignInResult(Outcome.SIGNED_IN, user=user)
-
-
-def _has_live_pending_password(user) -> bool:
-    expires_at = user.pending_password_expires_at
-    return (
-        bool(user.pending_password)
-        and expires_at is not None
-        and (timezone.now() < expires_at)
-    )
-
-
-def _matches_pending_password(user, password: str) -> bool:
-    if not _has_live_pending_password(user):
-        return False
-    return check_password(password, user.pending_password)
-
-
-def _unlocks_with_pending_password(user, password: str) -> bool:
-    """Return True when an emailed password may lift this lock.
-
-    Only a failed-attempt lock can be lifted this way: the owner proved they
-    read the mailbox. A concurrent sign-in lock needs the warehouse.
-    """
-    if user.lock_reason != LockReason.FAILED_ATTEMPTS:
-        return False
-    return _matches_pending_password(user, password)
-
-
-def _accept_pending_password(request, user, browser_token: str) -> SignInResult:
-    """Make the emailed password the account's password, then sign in."""
-    user.password = user.pending_password
-    user.password_changed_at = timezone.now()
-    user.pending_password = ""
-    user.pending_password_expires_at = None
-    was_locked = user.is_locked
-    user.locked_at = None
-    user.lock_reason = ""
-    user.save(
-        update_fields=[
-            "password",
-            "password_changed_at",
-            "pending_password",
-            "pending_password_expires_at",
-            "locked_at",
-            "lock_reason",
-        ]
-    )
-    ip_address = client_ip(request)
-    record_event(user, EventKind.NEW_PASSWORD_USED, ip_address=ip_address)
-    if was_locked:
-        record_event(
-            user,
-            EventKind.UNLOCKED,
-            ip_address=ip_address,
-            detail="Unlocked by signing in with the emailed password",
-        )
-    return _complete_sign_in(request, user, browser_token)

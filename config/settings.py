@@ -228,6 +228,12 @@ PASSWORD_LENGTH = 16
 PENDING_PASSWORD_LIFETIME = timedelta(
     hours=env.int("PENDING_PASSWORD_HOURS", default=24)
 )
+# While an account is locked, an emailed password can still lift the lock;
+# this many different wrong tries discard it, so a locked account cannot be
+# used to make the server hash without limit.
+PENDING_PASSWORD_TRIES_WHILE_LOCKED = env.int(
+    "PENDING_PASSWORD_TRIES_WHILE_LOCKED", default=3
+)
 FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR = env.int(
     "FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR", default=3
 )

@@ -217,6 +217,17 @@ def test_account_without_email_gets_nothing(client, harbor, smtp_server, run_wor
     assert PasswordRequest.objects.get().status == PasswordRequestStatus.NO_ACCOUNT
 
 
+def test_warehouse_staff_get_nothing(client, admin_user, smtp_server, run_worker):
+    """Staff accounts are recovered by an operator, never through a mailbox."""
+    response = ask(client, admin_user.email)
+    run_worker()
+
+    admin_user.refresh_from_db()
+    assert response.status_code == HTTPStatus.FOUND
+    assert smtp_server.messages == []
+    assert admin_user.pending_password == ""
+
+
 def test_deactivated_after_request_gets_nothing(client, dana, smtp_server, run_worker):
     ask(client, "dana")
     dana.is_active = False

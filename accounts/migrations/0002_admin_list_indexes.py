@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("accounts", "0002_forgot_password_request"),
+        ("accounts", "0003_merge_forgot_and_lockout"),
     ]
 
     operations = [

@@ -51,11 +51,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @never_cache
 def sign_in(request: HttpRequest, audience: str = "client") -> HttpResponse:
+    # The browser cookie is set with the form, so tabs opened from it share
+    # one browser token before any of them signs in.
+    token = request.COOKIES.get(BROWSER_COOKIE) or new_browser_token()
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method != "POST" or not form.is_valid():
-        return render_sign_in(request, form, audience)
+        return remember_browser(request, render_sign_in(request, form, audience), token)
 
-    token = request.COOKIES.get(BROWSER_COOKIE) or new_browser_token()
     result = attempt_sign_in(
         request, form.cleaned_data["username"], form.cleaned_data["password"], token
     )

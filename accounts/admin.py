@@ -15,7 +15,15 @@ class UserAdmin(admin.ModelAdmin):
     own pages and commands, which generate passwords and record events."""
 
     list_display = ["username", "full_name", "client", "is_active", "locked_at"]
-    list_filter = ["client", "is_staff", "is_active"]
+    # A nullable foreign key is not followed by the admin's automatic
+    # select_related(), which would cost one query per row.
+    list_select_related = ["client"]
+    list_filter = [
+        "client",
+        "is_staff",
+        "is_active",
+        ("locked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["username", "full_name", "email"]
     exclude = ["password", "pending_password", "failed_password_digests"]
     readonly_fields = [

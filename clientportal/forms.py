@@ -162,3 +162,16 @@ class ClientUserForm(forms.ModelForm):
             email, _("The email address contains invalid characters.")
         )
         return email
+
+
+class AccountDetailsForm(forms.ModelForm):
+    """The details an admin may change on a client user: name, email, client."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all())
+
+    class Meta:
+        model = get_user_model()
+        fields = ["full_name", "email", "client"]
+
+    clean_full_name = ClientUserForm.clean_full_name
+    clean_email = ClientUserForm.clean_email

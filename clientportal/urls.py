@@ -1,11 +1,20 @@
 from django.urls import path
 
-from clientportal.views import client_users, forgot, portal, signin
+from clientportal import health
+from clientportal.views import (
+    access_review,
+    client_user_account,
+    client_users,
+    forgot,
+    portal,
+    signin,
+)
 
 app_name = "clientportal"
 
 urlpatterns = [
     path("", signin.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("sign-in/", signin.sign_in, name="sign-in"),
     path(
         "warehouse/sign-in/",
@@ -42,5 +51,40 @@ urlpatterns = [
         "settings/client-users/<int:pk>/unlock-and-reset-password/",
         client_users.unlock_and_reset_password,
         name="unlock-and-reset-password",
+    ),
+    path(
+        "settings/client-users/access-review.csv",
+        access_review.access_review_csv,
+        name="access-review-csv",
+    ),
+    path(
+        "settings/client-users/<int:pk>/history/",
+        client_user_account.account_history,
+        name="account-history",
+    ),
+    path(
+        "settings/client-users/<int:pk>/edit/",
+        client_user_account.edit_account,
+        name="edit-account",
+    ),
+    path(
+        "settings/client-users/<int:pk>/deactivate/",
+        client_user_account.deactivate,
+        name="deactivate-account",
+    ),
+    path(
+        "settings/client-users/<int:pk>/reactivate/",
+        client_user_account.reactivate,
+        name="reactivate-account",
+    ),
+    path(
+        "settings/client-users/<int:pk>/sessions/",
+        client_user_account.account_sessions,
+        name="account-sessions",
+    ),
+    path(
+        "settings/client-users/<int:pk>/sessions/end/",
+        client_user_account.end_sessions,
+        name="end-sessions",
     ),
 ]

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so load balancers get an answer without a session, the HTTPS
+    # redirect or a Host header check.
+    "clientportal.health.health_check",
     "django.middleware.security.SecurityMiddleware",
     "clientportal.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,6 +207,9 @@ SILENCED_SYSTEM_CHECKS = [
     # Locks are per account by design (PRODUCT: three failures lock the
     # account); rotating user agents cannot dodge a username-keyed count.
     "axes.W006",
+    # HSTS preload commits the whole domain and its subdomains to HTTPS in
+    # browsers for months; operators opt in with HSTS_PRELOAD=true.
+    "security.W021",
 ]
 
 # Product policy.

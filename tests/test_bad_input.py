@@ -438,8 +438,13 @@ def test_list_search_ignores_control_characters(admin_client, dana):
 
 def test_list_search_treats_wildcards_literally(admin_client, dana, harbor):
     ClientUserFactory(username="percent%user", client=harbor)
+    url = reverse("clientportal:client-users")
 
-    response = admin_client.get(reverse("clientportal:client-users"), {"q": "%"})
+    # Searches of three characters or more match anywhere in the text; as
+    # LIKE patterns, "d%a" would match dana and "t%u" would too.
+    literal = admin_client.get(url, {"q": "t%u"}).content.decode()
+    wildcard = admin_client.get(url, {"q": "d%a"}).content.decode()
 
-    assert 'data-username="percent%user"' in response.content.decode()
-    assert 'data-username="dana"' not in response.content.decode()
+    assert 'data-username="percent%user"' in literal
+    assert 'data-username="dana"' not in literal
+    assert 'data-username="dana"' not in wildcard

@@ -19,7 +19,7 @@ def lock(user, reason=LockReason.FAILED_ATTEMPTS):
 
 
 def usernames_on(response) -> list[str]:
-    return [account.username for account in response.context["page"]]
+    return [account.username for account in response.context["listing"].rows]
 
 
 def test_standard_list_hides_locked(admin_client, dana, omar):
@@ -28,7 +28,7 @@ def test_standard_list_hides_locked(admin_client, dana, omar):
     response = admin_client.get(LIST_URL)
 
     assert usernames_on(response) == ["dana"]
-    assert response.context["hidden_locked"] == 1
+    assert response.context["listing"].hidden_locked == 1
     assert "1 locked account is hidden" in response.content.decode()
 
 
@@ -148,8 +148,8 @@ def test_list_pages_by_fifty(admin_client, harbor):
     first = admin_client.get(LIST_URL)
     second = admin_client.get(LIST_URL, {"page": 2})
 
-    assert len(first.context["page"]) == 50
-    assert len(second.context["page"]) == 1
+    assert len(first.context["listing"].rows) == 50
+    assert len(second.context["listing"].rows) == 1
 
 
 def test_anonymous_is_sent_to_warehouse_sign_in(client):

@@ -1,89 +1,43 @@
 """Settings → Client User Accounts: the warehouse admin's list and actions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.client_ip import client_ip
 from accounts.locking import unlock_account
-from accounts.models import Client, User
+from accounts.models import User
 from accounts.passwords import create_client_user, reset_password
-from clientportal.forms import ClientUserForm, UnlockForm, without_unprintable
+from clientportal.client_user_list import (
+    COUNT_CAP,
+    MIN_SUBSTRING_SEARCH,
+    SORTS,
+    ListFilters,
+    load_list_page,
+)
+from clientportal.forms import ClientUserForm, UnlockForm
 from clientportal.views.permissions import client_user_admin_required
-
-PAGE_SIZE = 50
-SORT_CHOICES = [
-    ("username", gettext_lazy("Username")),
-    ("name", gettext_lazy("Name")),
-    ("client", gettext_lazy("Client")),
-    ("-last_sign_in", gettext_lazy("Most recent sign-in")),
-    ("password_set", gettext_lazy("Oldest password")),
-    ("-locked_at", gettext_lazy("Most recently locked")),
-]
-SORT_FIELDS = {
-    "username": "username",
-    "name": "full_name",
-    "client": "client__name",
-    "last_sign_in": "last_login",
-    "password_set": "password_changed_at",
-    "locked_at": "locked_at",
-}
-
-
-def client_users_queryset(params) -> tuple:
-    """Return the filtered, sorted client users for the list's query `params`."""
-    show_locked = params.get("locked") == "1"
-    users = User.objects.filter(client__isnull=False).select_related("client")
-    users = users.filter(locked_at__isnull=not show_locked)
-
-    query = without_unprintable(params.get("q", "")).strip()[:100]
-    if query:
-        users = users.filter(
-            Q(username__icontains=query)
-            | Q(full_name__icontains=query)
-            | Q(email__icontains=query)
-        )
-    client_code = without_unprintable(params.get("client", ""))[:20]
-    if client_code:
-        users = users.filter(client__code=client_code)
-
-    sort = params.get("sort", "username")
-    field = SORT_FIELDS.get(sort.lstrip("-"), "username")
-    descending = sort.startswith("-")
-    users = users.order_by(f"-{field}" if descending else field, "pk")
-    return users, show_locked, query, client_code, sort
 
 
 @client_user_admin_required
 def client_user_list(request: HttpRequest) -> HttpResponse:
-    users, show_locked, query, client_code, sort = client_users_queryset(request.GET)
-    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    hidden_locked = 0
-    if not show_locked:
-        hidden_locked = User.objects.filter(
-            client__isnull=False, locked_at__isnull=False
-        ).count()
+    listing = load_list_page(ListFilters.from_params(request.GET))
     context = {
-        "page": page,
-        "show_locked": show_locked,
-        "query": query,
-        "client_code": client_code,
-        "sort": sort,
-        "clients": Client.objects.order_by("name").only("code", "name"),
-        "hidden_locked": hidden_locked,
-        "sort_choices": SORT_CHOICES,
+        "listing": listing,
+        "filters": listing.filters,
+        "sort_choices": [(value, label) for value, (label, _order) in SORTS.items()],
+        "count_cap": COUNT_CAP,
+        "min_substring_search": MIN_SUBSTRING_SEARCH,
     }
     return render(request, "clientportal/client_users/list.html", context)
 
 
-def _client_user(pk: int) -> User:
+def get_client_user(pk: int) -> User:
+    """Return the client user `pk`, or 404 for warehouse staff and unknown ids."""
     return get_object_or_404(
         User.objects.select_related("client"), pk=pk, client__isnull=False
     )
@@ -92,7 +46,7 @@ def _client_user(pk: int) -> User:
 @require_POST
 @client_user_admin_required
 def unlock_user(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _client_user(pk)
+    user = get_client_user(pk)
     form = UnlockForm(request.POST)
     if not form.is_valid():
         problems = " ".join(form.errors["reason"])
@@ -119,14 +73,14 @@ def unlock_user(request: HttpRequest, pk: int) -> HttpResponse:
 @client_user_admin_required
 @never_cache
 def reset_user_password(request: HttpRequest, pk: int) -> HttpResponse:
-    return _show_reset(request, _client_user(pk), unlock=False)
+    return _show_reset(request, get_client_user(pk), unlock=False)
 
 
 @require_POST
 @client_user_admin_required
 @never_cache
 def unlock_and_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    return _show_reset(request, _client_user(pk), unlock=True)
+    return _show_reset(request, get_client_user(pk), unlock=True)
 
 
 def _show_reset(request: HttpRequest, user: User, *, unlock: bool) -> HttpResponse:

@@ -1,18 +1,35 @@
 from functools import wraps
 
+from django.contrib.auth.models import Permission
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.urls import reverse
 
-MANAGE_PERMISSION = "accounts.manage_client_users"
+PERMISSION_APP_LABEL = "accounts"
+PERMISSION_CODENAME = "manage_client_users"
+MANAGE_PERMISSION = f"{PERMISSION_APP_LABEL}.{PERMISSION_CODENAME}"
 
 
 def can_manage_client_users(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm(MANAGE_PERMISSION)
+    """Return True for active staff who hold the permission, directly or by group.
+
+    Same answer as user.has_perm(MANAGE_PERMISSION) with ModelBackend, in one
+    query instead of two (user and group permissions), because the admin
+    pages have a budget of six queries per request.
+    """
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    granted = Permission.objects.filter(
+        content_type__app_label=PERMISSION_APP_LABEL, codename=PERMISSION_CODENAME
+    ).filter(Q(user=user) | Q(group__user=user))
+    return granted.exists()
 
 
 def client_user_admin_required(view):
-    """Send anonymous users to the warehouse sign-in; refuse everyone else
+    """Send anonymous users to the warehouse sign-in; reject everyone else
     without the permission with 403."""
 
     @wraps(view)

@@ -2,6 +2,8 @@
 
 Without Chromium these tests skip, saying how to install it; with
 REQUIRE_BROWSER=1 (as in CI) they fail instead, so a skip cannot pass as green.
+The same holds for axe-core, which the `audit` fixture loads from
+node_modules (installed from package-lock.json by `make test`).
 """
 
 import os
@@ -10,6 +12,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
+AXE_HINT = (
+    f"axe-core not found at {AXE_SCRIPT}: install it with 'npm ci' in the "
+    "project folder ('make test' does this when npm is installed)."
+)
+# axe-core's impact levels that fail a test; "minor" and "moderate" are
+# reported by axe but left to judgement.
+FAILING_IMPACTS = {"serious", "critical"}
 INSTALL_HINT = (
     f"Chromium not found at {CHROMIUM}: install it with "
     "'apt-get install chromium' or set CHROMIUM_PATH."
@@ -93,3 +103,44 @@ def new_page(browser, live_server):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+def _require(condition: bool, hint: str) -> None:
+    if condition:
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(hint)
+    pytest.skip(hint)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    _require(AXE_SCRIPT.exists(), AXE_HINT)
+    return AXE_SCRIPT.read_text()
+
+
+@pytest.fixture
+def audit(axe_source):
+    """Return a function that runs axe-core on a page and fails on serious or
+    critical violations, listing each rule, its help text and the elements."""
+
+    def run(page) -> None:
+        # evaluate() runs through the DevTools protocol, which the page's
+        # Content Security Policy does not cover, so the strict policy stays.
+        page.evaluate(axe_source)
+        results = page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+        )
+        failing = [
+            violation
+            for violation in results["violations"]
+            if violation["impact"] in FAILING_IMPACTS
+        ]
+        report = "\n".join(
+            f"{violation['impact']}: {violation['id']}: {violation['help']} "
+            f"({', '.join(str(node['target']) for node in violation['nodes'])})"
+            for violation in failing
+        )
+        assert not failing, f"axe-core violations on {page.url}:\n{report}"
+
+    return run

@@ -273,7 +273,7 @@ def migration_before_indexes() -> str:
     """Return the accounts migration that the list indexes' migration follows."""
     from importlib import import_module
 
-    indexes = import_module("accounts.migrations.0002_admin_list_indexes")
+    indexes = import_module("accounts.migrations.0004_admin_list_indexes")
     return indexes.Migration.dependencies[0][1]
 
 

@@ -3,7 +3,7 @@
 The list must stay fast with a million accounts, so it never counts the
 whole table: counts stop at COUNT_CAP and the page shows "more than" past it,
 and pages end where the cap does. Every filter and sort is served by an index
-(see the accounts migration 0002_admin_list_indexes on PostgreSQL).
+(see the accounts migration 0004_admin_list_indexes on PostgreSQL).
 """
 
 from dataclasses import dataclass, replace

@@ -273,6 +273,30 @@ def test_emailed_password_becomes_the_password(
     assert EventKind.NEW_PASSWORD_USED in kinds
 
 
+@pytest.mark.parametrize("locked", [False, True])
+def test_emailed_password_refused_once_deactivated(
+    client, dana, smtp_server, run_worker, sign_in, locked
+):
+    """An account deactivated after the email went out stays unchanged."""
+    if locked:
+        lock_by_failures(client, sign_in, "dana")
+    ask(client, "dana")
+    run_worker()
+    (message,) = password_emails(smtp_server)
+    dana.refresh_from_db()
+    dana.is_active = False
+    dana.save()
+    old_hash = dana.password
+
+    response = sign_in(client, "dana", emailed_password(message))
+
+    dana.refresh_from_db()
+    assert response.status_code != HTTPStatus.FOUND
+    assert dana.password == old_hash
+    assert dana.pending_password != ""
+    assert not dana.events.filter(kind=EventKind.NEW_PASSWORD_USED).exists()
+
+
 def test_sent_email_recorded_in_history(client, dana, smtp_server, run_worker):
     ask(client, "dana", ip="203.0.113.9")
     run_worker()

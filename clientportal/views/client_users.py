@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.client_ip import client_ip
 from accounts.locking import unlock_account
-from accounts.models import Client, User
+from accounts.models import AccountEvent, Client, EventKind, User
 from accounts.passwords import create_client_user, reset_password
 from clientportal.forms import ClientUserForm, UnlockForm, without_unprintable
 from clientportal.views.permissions import client_user_admin_required
@@ -35,6 +35,7 @@ SORT_FIELDS = {
     "password_set": "password_changed_at",
     "locked_at": "locked_at",
 }
+NULLABLE_SORT_FIELDS = {"last_login", "password_changed_at", "locked_at"}
 
 
 def client_users_queryset(params) -> tuple:
@@ -54,11 +55,32 @@ def client_users_queryset(params) -> tuple:
     if client_code:
         users = users.filter(client__code=client_code)
 
+    if show_locked:
+        users = users.annotate(locked_from=_lock_source_address())
+
     sort = params.get("sort", "username")
+    users = users.order_by(_ordering(sort), "pk")
+    return users, show_locked, query, client_code, sort
+
+
+def _ordering(sort: str):
     field = SORT_FIELDS.get(sort.lstrip("-"), "username")
     descending = sort.startswith("-")
-    users = users.order_by(f"-{field}" if descending else field, "pk")
-    return users, show_locked, query, client_code, sort
+    if field not in NULLABLE_SORT_FIELDS:
+        # A plain order, so an index on the field can still serve it.
+        return f"-{field}" if descending else field
+    # Databases disagree on where NULL sorts. Never signed in comes last on
+    # "most recent sign-in", and an unknown password date (which counts as
+    # expired) comes first on "oldest password".
+    if descending:
+        return F(field).desc(nulls_last=True)
+    return F(field).asc(nulls_first=True)
+
+
+def _lock_source_address() -> Subquery:
+    """Return the client IP of each account's latest lock, from its history."""
+    locks = AccountEvent.objects.filter(user=OuterRef("pk"), kind=EventKind.LOCKED)
+    return Subquery(locks.order_by("-at", "-id").values("ip_address")[:1])
 
 
 @client_user_admin_required

@@ -360,6 +360,33 @@ def test_failed_attempt_lock_lifted_by_emailed_password(
     assert not AccessAttempt.objects.filter(username="dana").exists()
 
 
+def test_email_to_locked_account_says_it_unlocks(
+    client, dana, smtp_server, run_worker, sign_in
+):
+    """A locked account's old password does not work, so the email does not say so."""
+    lock_by_failures(client, sign_in, "dana")
+    ask(client, "dana")
+    run_worker()
+    (message,) = password_emails(smtp_server)
+
+    for body in [text_body(message), html_body(message)]:
+        assert "also unlocks" in body
+        assert "current password keeps working" not in body
+        assert "current password still works" not in body
+
+
+def test_email_to_unlocked_account_keeps_current_password(
+    client, dana, smtp_server, run_worker
+):
+    ask(client, "dana")
+    run_worker()
+    (message,) = password_emails(smtp_server)
+
+    for body in [text_body(message), html_body(message)]:
+        assert "current password keeps working" in body
+        assert "also unlocks" not in body
+
+
 def test_concurrent_lock_gets_notice_without_password(
     client, omar, smtp_server, run_worker, sign_in
 ):

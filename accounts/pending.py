@@ -40,9 +40,16 @@ PENDING_FIELDS = [
 
 
 def has_live_pending_password(user) -> bool:
+    """Return True if `user` has an emailed password that may still be used.
+
+    A deactivated account's emailed password is not used: deactivation may
+    come after the email went out, and signing in with it would change the
+    password and lift a lock of an account that no one may use.
+    """
     expires_at = user.pending_password_expires_at
     return (
-        bool(user.pending_password)
+        user.is_active
+        and bool(user.pending_password)
         and expires_at is not None
         and timezone.now() < expires_at
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -62,6 +62,21 @@ def start_session(request: HttpRequest, user, token: str) -> UserSession:
         browser_key=key,
         ip_address=client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:300],
+    )
+
+
+def keep_session_after_password_change(request: HttpRequest, user) -> None:
+    """Keep this session signed in after `user`'s own password changed.
+
+    Django gives the session a new key when it stores the new password's hash,
+    so the UserSession row must follow the key. A row left on the old key
+    would sign the user out on the next request and count as another active
+    browser for the concurrent sign-in policy until it went idle.
+    """
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)
+    UserSession.objects.filter(session_key=old_key).update(
+        session_key=request.session.session_key
     )
 
 

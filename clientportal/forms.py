@@ -63,6 +63,14 @@ class SignInForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # With the username kept after a failed attempt, a user who types at
+        # once must type into the password box, not the visible username box.
+        if self.initial.get("username") or self.data.get("username"):
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["password"].widget.attrs["autofocus"] = True
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         _reject_control_characters(username, self.error_messages["control_characters"])

@@ -24,6 +24,7 @@ class StaffFactory(ClientUserFactory):
 OK = HTTPStatus.OK
 FOUND = HTTPStatus.FOUND
 FORBIDDEN = HTTPStatus.FORBIDDEN
+NOT_FOUND = HTTPStatus.NOT_FOUND
 ROLES = ["anonymous", "client_user", "staff_without_permission", "admin"]
 
 # URL name: (method, takes the target account's id, statuses in ROLES order).
@@ -82,6 +83,11 @@ MATRIX = {
     # Django's own admin: its sign-in page redirects to the warehouse sign-in,
     # and only staff get in.
     "/admin/login/": ("get", False, (FOUND, FOUND, FOUND, FOUND)),
+    # Signing out of the admin is the portal's sign-out, and passwords are
+    # never chosen, so the admin's password form is not served.
+    "/admin/logout/": ("post", False, (FOUND, FOUND, FOUND, FOUND)),
+    "/admin/password_change/": ("get", False, (NOT_FOUND,) * 4),
+    "/admin/password_change/done/": ("get", False, (NOT_FOUND,) * 4),
     "admin:index": ("get", False, (FOUND, FOUND, OK, OK)),
 }
 # Django admin's pages beyond its index are its own, covered by its own

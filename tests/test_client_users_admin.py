@@ -41,6 +41,16 @@ def test_show_locked_out_lists_only_locked(admin_client, dana, omar):
     assert "Concurrent sign-in" in response.content.decode()
 
 
+def test_show_locked_out_names_lock_address(admin_client, dana, sign_in):
+    for wrong in ["wrong-1", "wrong-2", "wrong-3"]:
+        sign_in(Browser(REMOTE_ADDR="203.0.113.9"), "dana", wrong)
+
+    response = admin_client.get(LIST_URL, {"locked": "1"})
+
+    assert usernames_on(response) == ["dana"]
+    assert "203.0.113.9" in response.content.decode()
+
+
 def test_unlock_returns_user_to_list(admin_client, dana):
     lock(dana)
 
@@ -80,6 +90,18 @@ def test_reset_ends_user_sessions(admin_client, dana, sign_in):
 
     response = dana_browser.get(reverse("clientportal:portal"))
     assert response.status_code == HTTPStatus.FOUND
+
+
+def test_reset_of_locked_account_says_locked(admin_client, dana):
+    lock(dana)
+
+    response = admin_client.post(reverse("clientportal:reset-password", args=[dana.pk]))
+
+    body = response.content.decode()
+    dana.refresh_from_db()
+    assert dana.locked_at is not None
+    assert "still locked" in body
+    assert "sign in again with the new password" not in body
 
 
 def test_unlock_and_reset(admin_client, dana):
@@ -140,6 +162,25 @@ def test_client_filter(admin_client, dana):
     response = admin_client.get(LIST_URL, {"client": "NPS"})
 
     assert usernames_on(response) == ["nina"]
+
+
+def test_recent_sign_in_sort_puts_never_last(admin_client, harbor):
+    ClientUserFactory(username="never", client=harbor, last_login=None)
+    ClientUserFactory(username="recent", client=harbor, last_login=timezone.now())
+
+    response = admin_client.get(LIST_URL, {"sort": "-last_sign_in"})
+
+    assert usernames_on(response) == ["recent", "never"]
+
+
+def test_oldest_password_sort_puts_unknown_first(admin_client, harbor):
+    """An unknown password date counts as expired, so it is the oldest."""
+    ClientUserFactory(username="dated", client=harbor)
+    ClientUserFactory(username="undated", client=harbor, password_changed_at=None)
+
+    response = admin_client.get(LIST_URL, {"sort": "password_set"})
+
+    assert usernames_on(response) == ["undated", "dated"]
 
 
 def test_list_pages_by_fifty(admin_client, harbor):

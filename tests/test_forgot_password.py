@@ -273,6 +273,30 @@ def test_emailed_password_becomes_the_password(
     assert EventKind.NEW_PASSWORD_USED in kinds
 
 
+@pytest.mark.parametrize("locked", [False, True])
+def test_emailed_password_refused_once_deactivated(
+    client, dana, smtp_server, run_worker, sign_in, locked
+):
+    """An account deactivated after the email went out stays unchanged."""
+    if locked:
+        lock_by_failures(client, sign_in, "dana")
+    ask(client, "dana")
+    run_worker()
+    (message,) = password_emails(smtp_server)
+    dana.refresh_from_db()
+    dana.is_active = False
+    dana.save()
+    old_hash = dana.password
+
+    response = sign_in(client, "dana", emailed_password(message))
+
+    dana.refresh_from_db()
+    assert response.status_code != HTTPStatus.FOUND
+    assert dana.password == old_hash
+    assert dana.pending_password != ""
+    assert not dana.events.filter(kind=EventKind.NEW_PASSWORD_USED).exists()
+
+
 def test_sent_email_recorded_in_history(client, dana, smtp_server, run_worker):
     ask(client, "dana", ip="203.0.113.9")
     run_worker()
@@ -334,6 +358,33 @@ def test_failed_attempt_lock_lifted_by_emailed_password(
     assert dana.locked_at is None
     assert dana.failed_attempts == 0
     assert not AccessAttempt.objects.filter(username="dana").exists()
+
+
+def test_email_to_locked_account_says_it_unlocks(
+    client, dana, smtp_server, run_worker, sign_in
+):
+    """A locked account's old password does not work, so the email does not say so."""
+    lock_by_failures(client, sign_in, "dana")
+    ask(client, "dana")
+    run_worker()
+    (message,) = password_emails(smtp_server)
+
+    for body in [text_body(message), html_body(message)]:
+        assert "also unlocks" in body
+        assert "current password keeps working" not in body
+        assert "current password still works" not in body
+
+
+def test_email_to_unlocked_account_keeps_current_password(
+    client, dana, smtp_server, run_worker
+):
+    ask(client, "dana")
+    run_worker()
+    (message,) = password_emails(smtp_server)
+
+    for body in [text_body(message), html_body(message)]:
+        assert "current password keeps working" in body
+        assert "also unlocks" not in body
 
 
 def test_concurrent_lock_gets_notice_without_password(

@@ -82,3 +82,18 @@ def test_notice_waits_for_the_mail_server(
     run_worker()
 
     assert len(smtp_server.messages_to(ADDRESS)) == 1
+
+
+def test_staff_lock_notice_offers_no_forgot_password(
+    admin_user, sign_in, smtp_server, run_worker
+):
+    """Forgot password? never emails staff, so their notice does not offer it."""
+    attacker = Client()
+    for password in ["wrong-1", "wrong-2", "wrong-3"]:
+        sign_in(attacker, "wendy", password, url_name="clientportal:warehouse-sign-in")
+    run_worker()
+
+    (message,) = smtp_server.messages_to(admin_user.email)
+    assert "Forgot password?" not in text_body(message)
+    assert "Forgot password?" not in html_body(message)
+    assert "/sign-in/forgot/" not in text_body(message)

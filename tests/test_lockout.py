@@ -205,3 +205,25 @@ def test_emailed_password_after_two_failures_signs_in_and_clears_them(
     assert dana.failed_attempts == 0
     assert dana.locked_at is None
     assert not AccessAttempt.objects.filter(username="dana").exists()
+
+
+def test_warehouse_locked_page_offers_no_forgot_password(admin_user, sign_in):
+    """Forgot password? never emails staff, so their locked page does not offer it.
+
+    The page depends only on the sign-in page used, never on the account, so
+    it tells no one whether a username belongs to staff.
+    """
+    response = lock(sign_in, "wendy", url_name="clientportal:warehouse-sign-in")
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "This account is locked" in body
+    assert reverse("clientportal:forgot-password") not in body
+
+
+def test_client_locked_page_offers_forgot_password(dana, sign_in):
+    response = lock(sign_in, "dana")
+
+    body = response.content.decode()
+    assert reverse("clientportal:forgot-password") in body
+    assert f'href="{reverse("clientportal:sign-in")}"' in body

@@ -1,11 +1,14 @@
 """`manage.py run_local` (what `make run` starts) serves the portal and stops
 its web server and task worker with it."""
 
+import http.cookiejar
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +33,7 @@ def run_local(tmp_path):
         "EMAIL_URL": "consolemail://",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("SITE_URL", None)
     command = [sys.executable, "manage.py", "run_local", "--port", str(port)]
     # A file rather than a pipe: the children inherit it, and a pipe they kept
     # open after run_local ended would block the test's read.
@@ -98,3 +102,41 @@ def test_run_local_stops_server_and_worker(run_local, stop_signal):
     printed = output.read_text()
     assert f"http://127.0.0.1:{port}/" in printed
     assert "Demo sign-ins" in printed
+
+
+def _ask_for_new_password(port: int, identifier: str) -> None:
+    """Submit the forgot-password form as a browser would, CSRF cookie included."""
+    url = f"http://127.0.0.1:{port}/sign-in/forgot/"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with opener.open(url, timeout=10) as response:
+        page = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "identifier": identifier}
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode(form).encode(), headers={"Referer": url}
+    )
+    with opener.open(request, timeout=10):
+        pass
+
+
+def _wait_for_text(path: Path, text: str) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if text in path.read_text(errors="replace"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.slow
+def test_run_local_email_links_use_its_port(run_local):
+    """Emails printed by the worker link to the port the server listens on."""
+    process, port, output = run_local
+    _wait_until_serving(port)
+
+    _ask_for_new_password(port, "dana")
+
+    assert _wait_for_text(output, "Your new password is:"), "no email printed"
+    assert f"http://127.0.0.1:{port}/sign-in/" in output.read_text()

@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -215,3 +216,26 @@ def test_stale_csrf_token_shows_form_again(dana):
     assert "The sign-in form had expired" in response.content.decode()
     assert 'name="password"' in response.content.decode()
     assert dana.failed_attempts == 0
+
+
+def focused_fields(response) -> list[str]:
+    """Return the names of the inputs that carry autofocus."""
+    inputs = re.findall(r"<input[^>]*>", response.content.decode())
+    return [
+        re.search(r'name="(\w+)"', tag).group(1)
+        for tag in inputs
+        if re.search(r"\bautofocus\b", tag)
+    ]
+
+
+def test_wrong_password_focuses_password_field(client, dana, sign_in):
+    """Retyping at once must not put the password into the visible username box."""
+    response = sign_in(client, "dana", "wrong-1")
+
+    assert focused_fields(response) == ["password"]
+
+
+def test_empty_form_focuses_username_field(client, db):
+    response = client.get(reverse("clientportal:sign-in"))
+
+    assert focused_fields(response) == ["username"]

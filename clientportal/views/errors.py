@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +26,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         form = SignInForm(initial={"username": username[:MAX_USERNAME_LENGTH]})
         return render_sign_in(request, form, audience, status=403, note=STALE_FORM_NOTE)
     return render(request, "403_csrf.html", status=403)
+
+
+def not_served(request: HttpRequest) -> HttpResponse:
+    """Answer 404 for a page of Django's that the portal switches off."""
+    raise Http404

@@ -1,4 +1,3 @@
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.client_ip import client_ip
 from accounts.expiry import password_expires_at
 from accounts.passwords import renew_own_password
+from accounts.sessions import keep_session_after_password_change
 
 
 @login_required
@@ -28,6 +28,6 @@ def renew_password(request: HttpRequest) -> HttpResponse:
     password = renew_own_password(
         user, session_key=request.session.session_key, ip_address=client_ip(request)
     )
-    update_session_auth_hash(request, user)
+    keep_session_after_password_change(request, user)
     context = {"new_password": password, "renewed_user": user}
     return render(request, "clientportal/password_renewed.html", context)

@@ -100,10 +100,24 @@ def _respond_to_attempt(request, result, form, audience: str) -> HttpResponse:
         return redirect("clientportal:password-expired")
 
     if result.outcome is Outcome.LOCKED:
-        return render(request, "clientportal/locked.html", status=403)
+        return render_locked(request, audience)
 
     form.add_error(None, _wrong_password_message(result.attempts_left))
     return render_sign_in(request, form, audience)
+
+
+def render_locked(request, audience: str) -> HttpResponse:
+    """Render the locked page of a sign-in page.
+
+    It depends on the sign-in page, never on the account, so it looks the same
+    for unknown usernames. Forgot password? emails client users only, so the
+    warehouse page does not offer it.
+    """
+    sign_in_url = "clientportal:warehouse-sign-in"
+    if audience == "client":
+        sign_in_url = "clientportal:sign-in"
+    context = {"audience": audience, "sign_in_url": sign_in_url}
+    return render(request, "clientportal/locked.html", context, status=403)
 
 
 def _wrong_password_message(attempts_left: int) -> str:
@@ -170,7 +184,7 @@ def renew_password(request: HttpRequest) -> HttpResponse:
     token = request.COOKIES.get(BROWSER_COOKIE) or new_browser_token()
     result = sign_in_after_renewal(request, user, token)
     if result.outcome is Outcome.LOCKED:
-        return render(request, "clientportal/locked.html", status=403)
+        return render_locked(request, "client")
 
     response = render(
         request,

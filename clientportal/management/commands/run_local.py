@@ -34,8 +34,13 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         worker = [*manage, "db_worker", "--interval", "0.5", "--no-reload"]
         server = [*manage, "runserver", f"{host}:{port}", "--noreload"]
+        # Email links must reach this server unless the operator set SITE_URL.
+        env = {"SITE_URL": f"http://{host}:{port}", **os.environ}
         # Fixed argument lists; only host and port come from the operator.
-        processes = [subprocess.Popen(worker), subprocess.Popen(server)]  # noqa: S603
+        processes = [
+            subprocess.Popen(worker, env=env),  # noqa: S603
+            subprocess.Popen(server, env=env),  # noqa: S603
+        ]
         self.stdout.write(
             f"\nThe portal is at http://{host}:{port}/ (Ctrl-C stops it)\n"
         )

@@ -11,8 +11,12 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    """Read-mostly view; passwords and locks change only through the portal's
-    own pages and commands, which generate passwords and record events."""
+    """Staff roles and permissions only.
+
+    Account details, passwords and locks change through the portal's own
+    pages and commands, which normalise usernames, generate passwords and
+    record account events; here they are read-only.
+    """
 
     list_display = ["username", "full_name", "client", "is_active", "locked_at"]
     # A nullable foreign key is not followed by the admin's automatic
@@ -25,15 +29,40 @@ class UserAdmin(admin.ModelAdmin):
         ("locked_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["username", "full_name", "email"]
-    exclude = ["password", "pending_password", "failed_password_digests"]
-    readonly_fields = [
+    fields = [
+        "username",
+        "full_name",
+        "email",
+        "client",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
         "last_login",
         "password_changed_at",
         "locked_at",
         "lock_reason",
         "failed_attempts",
-        "pending_password_expires_at",
     ]
+    readonly_fields = [
+        "username",
+        "full_name",
+        "email",
+        "client",
+        "is_active",
+        "last_login",
+        "password_changed_at",
+        "locked_at",
+        "lock_reason",
+        "failed_attempts",
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    def has_add_permission(self, request) -> bool:
+        # Accounts are created with a generated password: Add client user in
+        # the portal, or createsuperuser and create_client_user.
+        return False
 
 
 @admin.register(AccountEvent)

@@ -1,4 +1,5 @@
 from accounts.expiry import is_expiry_near, password_expires_at
+from clientportal.views.permissions import can_manage_client_users
 
 
 def password_expiry(request) -> dict:
@@ -9,3 +10,12 @@ def password_expiry(request) -> dict:
     if not is_expiry_near(user):
         return {}
     return {"password_expiry_banner": password_expires_at(user)}
+
+
+def staff_menu(request) -> dict:
+    """Tell the page header whether to link to Client User Accounts."""
+    user = getattr(request, "user", None)
+    allowed = (
+        user is not None and user.is_authenticated and can_manage_client_users(user)
+    )
+    return {"can_manage_client_users": allowed}

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clientportal.context_processors.password_expiry",
+                "clientportal.context_processors.staff_menu",
             ],
         },
     },

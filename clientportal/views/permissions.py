@@ -22,10 +22,15 @@ def can_manage_client_users(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    granted = Permission.objects.filter(
-        content_type__app_label=PERMISSION_APP_LABEL, codename=PERMISSION_CODENAME
-    ).filter(Q(user=user) | Q(group__user=user))
-    return granted.exists()
+    # Kept on the user object, which lives for one request, so the menu in
+    # the page template asks the database no second time.
+    cached = getattr(user, "_can_manage_client_users", None)
+    if cached is None:
+        granted = Permission.objects.filter(
+            content_type__app_label=PERMISSION_APP_LABEL, codename=PERMISSION_CODENAME
+        ).filter(Q(user=user) | Q(group__user=user))
+        cached = user._can_manage_client_users = granted.exists()
+    return cached
 
 
 def client_user_admin_required(view):

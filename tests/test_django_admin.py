@@ -36,3 +36,12 @@ def test_account_menu_link_needs_permission(client, sign_in, db):
     page = client.get(reverse("clientportal:home"))
 
     assert "Client User Accounts" not in page.content.decode()
+
+
+def test_staff_without_permission_land_on_admin_index(client, sign_in, db):
+    WarehouseAdminFactory(username="sam").user_permissions.clear()
+
+    response = sign_in(client, "sam", url_name="clientportal:warehouse-sign-in")
+
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == HTTPStatus.OK

@@ -22,6 +22,7 @@ from accounts.passwords import renew_expired_password
 from accounts.sessions import BROWSER_COOKIE, BROWSER_COOKIE_AGE, new_browser_token
 from accounts.signin import Outcome, attempt_sign_in, sign_in_after_renewal
 from clientportal.forms import SignInForm
+from clientportal.views.permissions import can_manage_client_users
 
 EXPIRED_USER_KEY = "expired_password_user"
 EXPIRED_MARK_LIFETIME = timedelta(minutes=10)
@@ -138,7 +139,10 @@ def _next_url(request: HttpRequest, user) -> str:
         return candidate
     if user.is_client_user:
         return reverse("clientportal:portal")
-    return reverse("clientportal:client-users")
+    if can_manage_client_users(user):
+        return reverse("clientportal:client-users")
+    # Other staff get Django's admin index, which lists what they may manage.
+    return reverse("admin:index")
 
 
 @require_POST

@@ -15,7 +15,7 @@ class UserAdmin(admin.ModelAdmin):
 
     Account details, passwords and locks change through the portal's own
     pages and commands, which normalise usernames, generate passwords and
-    record account events; here they are read-only.
+    record account events. Here they are read-only.
     """
 
     list_display = ["username", "full_name", "client", "is_active", "locked_at"]

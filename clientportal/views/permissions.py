@@ -14,7 +14,7 @@ MANAGE_PERMISSION = f"{PERMISSION_APP_LABEL}.{PERMISSION_CODENAME}"
 def can_manage_client_users(user) -> bool:
     """Return True for active staff who hold the permission, directly or by group.
 
-    Same answer as user.has_perm(MANAGE_PERMISSION) with ModelBackend, in one
+    Returns the same result as user.has_perm(MANAGE_PERMISSION) with ModelBackend, in one
     query instead of two (user and group permissions), because the admin
     pages have a budget of six queries per request.
     """
@@ -22,8 +22,8 @@ def can_manage_client_users(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    # Kept on the user object, which lives for one request, so the menu in
-    # the page template asks the database no second time.
+    # Cached on the user object, which lives for one request, so the page
+    # header's menu does not query the database again.
     cached = getattr(user, "_can_manage_client_users", None)
     if cached is None:
         granted = Permission.objects.filter(

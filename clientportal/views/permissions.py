@@ -14,9 +14,9 @@ MANAGE_PERMISSION = f"{PERMISSION_APP_LABEL}.{PERMISSION_CODENAME}"
 def can_manage_client_users(user) -> bool:
     """Return True for active staff who hold the permission, directly or by group.
 
-    Returns the same result as user.has_perm(MANAGE_PERMISSION) with ModelBackend, in one
-    query instead of two (user and group permissions), because the admin
-    pages have a budget of six queries per request.
+    The result matches user.has_perm(MANAGE_PERMISSION) under ModelBackend,
+    in one query instead of two (user and group permissions), because the
+    admin pages have a budget of six queries per request.
     """
     if not (user.is_active and user.is_staff):
         return False

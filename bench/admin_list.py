@@ -103,7 +103,8 @@ def load_users(users: int, locked: int, clients: int) -> float:
     columns = (
         "username, full_name, email, client_id, is_active, is_staff, is_superuser,"
         " date_joined, password, password_changed_at, last_login, failed_attempts,"
-        " failed_password_digests, locked_at, lock_reason, pending_password"
+        " failed_password_digests, locked_at, lock_reason, pending_password,"
+        " pending_password_tries"
     )
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -134,6 +135,7 @@ def load_users(users: int, locked: int, clients: int) -> float:
                         else None,
                         "failed_attempts" if is_locked else "",
                         "",
+                        0,
                     )
                 )
         cursor.execute(

@@ -3,7 +3,8 @@
 The list must stay fast with a million accounts, so it never counts the
 whole table: counts stop at COUNT_CAP and the page shows "more than" past it,
 and pages end where the cap does. Every filter and sort is served by an index
-(see the accounts migration 0004_admin_list_indexes on PostgreSQL).
+(see the accounts migrations 0004_admin_list_indexes and
+0005_search_covering_indexes on PostgreSQL).
 """
 
 from dataclasses import dataclass, replace
@@ -163,16 +164,22 @@ def _narrow_for_indexes(users, filters, clients, matching: int) -> QuerySet:
     selected = [client.pk for client in clients if client.code == filters.client_code]
     if selected:
         users = users.filter(client_id=selected[0])
-    # When all matches fit under the cap, sorting them is cheap. Otherwise
-    # PostgreSQL may walk the sort index looking for matches, which is slow
-    # when they cluster late in that order.
-    # NOTE: a search matching more than COUNT_CAP rows still walks; at a
-    # million users a common surname took about 115 ms (docs/benchmarks.md).
-    if filters.query and matching <= COUNT_CAP:
-        users = User.objects.filter(
+    if not filters.query:
+        return users
+    # When all matches fit under the cap, sorting them is cheap.
+    if matching <= COUNT_CAP:
+        return User.objects.filter(
             pk__in=users.order_by().values("pk")[: COUNT_CAP + 1]
         )
-    return users
+    # Otherwise PostgreSQL walks the sort index until a page of matches turns
+    # up, tens of thousands of entries when they cluster late in that order.
+    # Selecting only the keys lets it walk a covering index (migration 0005)
+    # without reading the table, and then read just the rows the page shows.
+    # NOTE: the walk still grows with how late the first matches sort. At a
+    # million users a search whose matches start near the end of username
+    # order took about 600 ms (docs/benchmarks.md).
+    keys = users.order_by(*SORTS[filters.sort][1]).values("pk")
+    return User.objects.filter(pk__in=keys[: filters.page * PAGE_SIZE])
 
 
 def page_rows(users: QuerySet, filters: ListFilters) -> list:

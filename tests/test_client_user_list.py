@@ -173,6 +173,32 @@ def test_count_past_cap_stops_paging_at_cap(admin_client, crowd, monkeypatch):
     assert not response.context["listing"].has_next
 
 
+@pytest.mark.parametrize("sort", ["username", "name"])
+def test_search_past_cap_pages_through_all_matches_in_order(
+    admin_client, harbor, monkeypatch, sort
+):
+    monkeypatch.setattr(client_user_list, "COUNT_CAP", 12)
+    monkeypatch.setattr(client_user_list, "PAGE_SIZE", 5)
+    # Usernames descend and names are shuffled, so neither sort follows the
+    # order the accounts were created in.
+    matches = [
+        ClientUserFactory(
+            client=harbor,
+            username=f"rey{25 - n:02}",
+            full_name=f"Ann Reyes {n * 7 % 25:02}",
+        )
+        for n in range(25)
+    ]
+    ClientUserFactory.create_batch(5, client=harbor, full_name="Bo Chen")
+    key = {"username": "username", "name": "full_name"}[sort]
+    in_order = sorted(matches, key=lambda user: (getattr(user, key), user.pk))
+
+    response = admin_client.get(LIST_URL, {"q": "reyes", "sort": sort, "page": "2"})
+
+    assert response.context["listing"].is_count_capped
+    assert listed_usernames(response) == [user.username for user in in_order[5:10]]
+
+
 @pytest.mark.parametrize(
     "params",
     [{}, {"q": "reyes"}, {"q": "da"}, {"locked": "1"}, {"client": "HCC"}],

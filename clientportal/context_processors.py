@@ -13,9 +13,16 @@ def password_expiry(request) -> dict:
 
 
 def staff_menu(request) -> dict:
-    """Tell the page header whether to link to Client User Accounts."""
+    """Tell the page header whether to link to Client User Accounts.
+
+    The value is a callable, which templates call only when they use it, so
+    pages without the header (Django's admin) pay no permission query.
+    """
     user = getattr(request, "user", None)
-    allowed = (
-        user is not None and user.is_authenticated and can_manage_client_users(user)
-    )
+
+    def allowed() -> bool:
+        return (
+            user is not None and user.is_authenticated and can_manage_client_users(user)
+        )
+
     return {"can_manage_client_users": allowed}

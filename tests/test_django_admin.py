@@ -45,3 +45,9 @@ def test_staff_without_permission_land_on_admin_index(client, sign_in, db):
 
     assert response["Location"] == reverse("admin:index")
     assert client.get(response["Location"]).status_code == HTTPStatus.OK
+
+
+def test_account_menu_link_shown_with_permission(admin_client):
+    page = admin_client.get(reverse("clientportal:home"))
+
+    assert "Client User Accounts</a>" in page.content.decode()

@@ -235,7 +235,7 @@ def test_actions_refuse_get(admin_client, dana):
 
 
 def test_two_hundred_resets_all_succeed(admin_client, dana):
-    """F12: 200 admin resets in a row all succeed first time."""
+    """200 admin resets in a row all succeed first time."""
     url = reverse("clientportal:reset-password", args=[dana.pk])
     passwords = set()
     for _ in range(200):

@@ -1,4 +1,4 @@
-"""F15: expiry arithmetic with USE_TZ, a non-UTC zone and a frozen clock."""
+"""Expiry arithmetic with USE_TZ, a non-UTC zone and a frozen clock."""
 
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus

@@ -105,11 +105,11 @@ def test_empty_identifier_shows_form_error(client, dana):
     assert PasswordRequest.objects.count() == 0
 
 
-# F11: the same page for everyone, and no spam relay
+# The same page for everyone, and no spam relay
 
 
 def test_same_answer_for_address_username_and_stranger(client, dana, smtp_server):
-    """F11: identical status, redirects and body (apart from the CSRF token)."""
+    """Identical status, redirects and body (apart from the CSRF token)."""
     client.get(reverse(FORGOT))
     identifiers = ["dana.reyes@harborcrate.test", "dana", "stranger@elsewhere.test"]
     responses = [ask(client, identifier, follow=True) for identifier in identifiers]
@@ -124,7 +124,7 @@ def test_same_answer_for_address_username_and_stranger(client, dana, smtp_server
 
 
 def test_email_goes_to_stored_address_only(client, dana, smtp_server, run_worker):
-    """F11: whatever case the address was typed in, the stored one gets it."""
+    """Whatever case the address was typed in, the stored one gets it."""
     ask(client, "DANA.REYES@HarborCrate.TEST")
     run_worker()
 
@@ -133,7 +133,7 @@ def test_email_goes_to_stored_address_only(client, dana, smtp_server, run_worker
 
 
 def test_stranger_address_gets_nothing(client, dana, smtp_server, run_worker):
-    """F11: an address that is on no account is never mailed."""
+    """An address that is on no account is never mailed."""
     ask(client, "dana.reyes@harborcrate.test")
     ask(client, "dana")
     ask(client, "stranger@elsewhere.test")
@@ -334,7 +334,7 @@ def test_newer_request_replaces_older_pending_password(
     assert sign_in(client, "dana", newer).status_code == HTTPStatus.FOUND
 
 
-# F08: forgot password on a locked account
+# Forgot password on a locked account
 
 
 def lock_by_failures(client, sign_in, username):
@@ -345,7 +345,7 @@ def lock_by_failures(client, sign_in, username):
 def test_failed_attempt_lock_lifted_by_emailed_password(
     client, dana, smtp_server, run_worker, sign_in
 ):
-    """F08 A: the emailed password works first time and lifts the lock."""
+    """The emailed password works first time and lifts the lock."""
     lock_by_failures(client, sign_in, "dana")
     ask(client, "dana")
     run_worker()
@@ -390,7 +390,7 @@ def test_email_to_unlocked_account_keeps_current_password(
 def test_concurrent_lock_gets_notice_without_password(
     client, omar, smtp_server, run_worker, sign_in
 ):
-    """F08 B: a notice that only the warehouse can unlock, and the lock stays."""
+    """A notice that only the warehouse can unlock, and the lock stays."""
     from django.test import Client
 
     sign_in(Client(), "omar")
@@ -415,13 +415,13 @@ def test_concurrent_lock_gets_notice_without_password(
     assert request.status == PasswordRequestStatus.LOCK_NOTICE_SENT
 
 
-# F09 and limits
+# Repeated requests and the limits
 
 
 def test_forgot_requests_do_not_lock_owner_out(
     client, dana, smtp_server, run_worker, sign_in, time_machine
 ):
-    """F09: five requests in a minute while Dana is signed in elsewhere."""
+    """Five requests in a minute while Dana is signed in elsewhere."""
     from django.test import Client
 
     time_machine.move_to(timezone.now(), tick=False)

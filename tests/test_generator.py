@@ -33,7 +33,7 @@ def sample(dana_unsaved):
 
 
 def test_generated_passwords_pass_django_validators(sample, dana_unsaved):
-    """F12: every generated password passes the configured validators."""
+    """Every generated password passes the configured validators."""
     for password in sample:
         password_validation.validate_password(password, dana_unsaved)
 
@@ -51,7 +51,7 @@ def test_generated_passwords_follow_generator_rules(sample, dana_unsaved):
 
 
 def test_generated_passwords_have_no_look_alikes(sample):
-    """F13: none of 0 O o 1 l I | in any password."""
+    """None of 0 O o 1 l I | in any password."""
     used = set("".join(sample))
     assert used.isdisjoint(LOOK_ALIKES)
 

@@ -39,7 +39,7 @@ def test_third_failure_locks_account(client, dana, sign_in):
 
 
 def test_each_failure_counts_once_in_axes_and_user_row(client, dana, sign_in):
-    """F02: whichever sign-in page the failure came through."""
+    """Whichever sign-in page the failure came through."""
     pages = [
         "clientportal:sign-in",
         "clientportal:warehouse-sign-in",
@@ -62,7 +62,7 @@ def test_admin_login_goes_through_warehouse_sign_in(client):
 
 
 def test_locked_account_refuses_right_password(client, dana, sign_in):
-    """F03: no password check, no session cookie, last_login unchanged."""
+    """No password check, no session cookie, last_login unchanged."""
     for password in WRONG[:3]:
         sign_in(client, "dana", password)
     client.cookies.clear()
@@ -80,7 +80,7 @@ def test_locked_account_refuses_right_password(client, dana, sign_in):
 
 
 def test_axes_record_uses_normalised_username(client, dana, sign_in):
-    """F04: the axes record must see the form's username field."""
+    """The axes record must see the form's username field."""
     for password in WRONG[:3]:
         sign_in(client, "  DANA ", password)
 
@@ -98,7 +98,7 @@ def test_axes_field_setting_matches_form():
 
 
 def test_success_resets_count(client, dana, sign_in):
-    """F07: wrong, wrong, right, sign out, wrong, wrong: not locked."""
+    """Wrong, wrong, right, sign out, wrong, wrong: not locked."""
     sign_in(client, "dana", WRONG[0])
     sign_in(client, "dana", WRONG[1])
     assert sign_in(client, "dana").status_code == HTTPStatus.FOUND

@@ -10,6 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from accounts.models import LockReason
+from tests.factories import ClientUserFactory
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
@@ -144,3 +148,15 @@ def audit(axe_source):
         assert not failing, f"axe-core violations on {page.url}:\n{report}"
 
     return run
+
+
+@pytest.fixture
+def locked_user(harbor):
+    """A client user locked by failed attempts."""
+    return ClientUserFactory(
+        username="lena",
+        full_name="Lena Novak",
+        client=harbor,
+        locked_at=timezone.now(),
+        lock_reason=LockReason.FAILED_ATTEMPTS,
+    )

@@ -6,26 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import LockReason
-from tests.factories import DEMO_PASSWORD, ClientUserFactory
-
-
-@pytest.fixture
-def locked_user(harbor):
-    return ClientUserFactory(
-        username="lena",
-        full_name="Lena Novak",
-        client=harbor,
-        locked_at=timezone.now(),
-        lock_reason=LockReason.FAILED_ATTEMPTS,
-    )
-
-
-def sign_in(page, username: str, password: str = DEMO_PASSWORD, warehouse=False):
-    page.goto("/warehouse/sign-in/" if warehouse else "/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+from tests.browser.steps import sign_in
+from tests.factories import DEMO_PASSWORD
 
 
 def test_public_pages_pass_axe(page, audit, dana):
@@ -58,7 +40,7 @@ def test_client_pages_pass_axe(page, audit, dana):
     dana.password_changed_at = timezone.now() - timedelta(days=360)
     dana.save()
 
-    sign_in(page, "dana")
+    sign_in(page, "dana", DEMO_PASSWORD)
     expect(page).to_have_url("/portal/")
     audit(page)
 
@@ -73,7 +55,7 @@ def test_expired_password_pages_pass_axe(page, audit, dana):
     dana.password_changed_at = timezone.now() - timedelta(days=400)
     dana.save()
 
-    sign_in(page, "dana")
+    sign_in(page, "dana", DEMO_PASSWORD)
     expect(page).to_have_url("/sign-in/expired/")
     audit(page)
 
@@ -82,7 +64,7 @@ def test_expired_password_pages_pass_axe(page, audit, dana):
 
 
 def test_admin_pages_pass_axe(page, audit, admin_user, dana, locked_user):
-    sign_in(page, "wendy", warehouse=True)
+    sign_in(page, "wendy", DEMO_PASSWORD, warehouse=True)
     expect(page).to_have_url("/settings/client-users/")
     audit(page)
 

@@ -2,25 +2,11 @@
 unlock with a reason, reset a password. Every focused control must show a
 visible focus indicator, and axe-core checks each page on the way."""
 
-import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import AccountEvent, EventKind, LockReason
-from tests.factories import ClientUserFactory
+from accounts.models import AccountEvent, EventKind
 
 MAX_TABS = 80
-
-
-@pytest.fixture
-def locked_user(harbor):
-    return ClientUserFactory(
-        username="lena",
-        full_name="Lena Novak",
-        client=harbor,
-        locked_at=timezone.now(),
-        lock_reason=LockReason.FAILED_ATTEMPTS,
-    )
 
 
 def tab_to(page, locator) -> None:

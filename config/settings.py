@@ -199,7 +199,9 @@ AXES_PASSWORD_FORM_FIELD = "password"  # noqa: S105 - a form field name
 AXES_USERNAME_CALLABLE = "accounts.usernames.axes_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_COOLOFF_TIME = None
-AXES_RESET_ON_SUCCESS = True
+# accounts.locking.clear_failures deletes the attempts on every success, in the
+# sign-in transaction and also for expired passwords, which never call login().
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_DISABLE_ACCESS_LOG = False
 # The sign-in views render the product's own locked page; axes keeps it.

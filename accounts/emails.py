@@ -27,7 +27,7 @@ def send_templated_email(template: str, to_address: str, context: dict) -> None:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to_address],
-        # RFC 3834: asks mail servers to send no auto-replies to this message.
+        # RFC 3834: mail servers send no auto-replies to this message.
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")

@@ -10,14 +10,14 @@ two working passwords behind:
 3. mark_delivered or record_mail_failure (one transaction) writes the outcome.
 
 The pending hash is stored before the email is sent, so a crash after step 1
-leaves a pending password that no one knows, and the retry replaces it. A
+leaves a pending password that nobody received, and the retry replaces it. A
 retry generates a new password because the plaintext of the last one is gone.
 It first checks that the pending password it stored is still the account's,
 and stops if that password was used or replaced meanwhile.
 
 NOTE: if the mail server accepted a message but the connection failed before
 its reply, the retry sends a second email and the first one's password stops
-working. The email text tells readers to use the newest one.
+working. The email text asks readers to use the newest one.
 """
 
 import logging
@@ -207,7 +207,7 @@ def _store_pending_password(request: PasswordRequest, user: User) -> str:
 def _withdraw_pending_password(request: PasswordRequest, user: User | None) -> None:
     """Clear the pending password this request stored, if it is still there.
 
-    Its email never went out, so it would be a working password that no one knows.
+    Its email never went out, so it would be a working password that nobody received.
     """
     if user is None or not request.pending_digest:
         return

@@ -43,7 +43,7 @@ def check_generated_password(password: str, encoded: str | None) -> bool:
     """Check `password` against a pending hash, or pay the same cost without one.
 
     With no hash (no pending password, or no account) the password is checked
-    against a throwaway pending hash instead, so the answer takes as long.
+    against a throwaway pending hash instead, so the response takes as long.
     """
     if not encoded:
         check_password(password, _throwaway_pending_hash())

@@ -115,7 +115,7 @@ class User(SignInCounter, AbstractBaseUser, PermissionsMixin):
 class UnknownUsername(SignInCounter):
     """Failed-attempt state for a username that has no account.
 
-    Unknown usernames count, lock and answer exactly like real ones, so the
+    Unknown usernames count, lock and respond exactly like real ones, so the
     sign-in page cannot be used to find out which usernames exist.
     """
 

@@ -11,7 +11,7 @@ password failed. It costs one extra hash whether or not there is a pending
 password or an account at all, because otherwise a forgot-password request
 followed by one slow wrong sign-in would show that the account exists.
 
-A locked account otherwise answers without hashing anything. So that the
+A locked account otherwise responds without hashing anything. So that the
 emailed password does not reopen that door, a locked account checks at most
 PENDING_PASSWORD_TRIES_WHILE_LOCKED different wrong passwords against it and
 then discards it; repeating a wrong password costs no try, or a browser that
@@ -92,8 +92,8 @@ def unlocks_with_pending_password(
     if is_repeat(user, digest):
         return False
     # TODO: a locked unknown username never hashes, so these (at most
-    # PENDING_PASSWORD_TRIES_WHILE_LOCKED) slower answers can show that a
-    # locked account exists to whoever asked for its emailed password.
+    # PENDING_PASSWORD_TRIES_WHILE_LOCKED) slower responses can show that a
+    # locked account exists to the person who requested its emailed password.
     if check_generated_password(password, user.pending_password):
         return True
 

@@ -1,7 +1,7 @@
 """Signed-in sessions: start, list, time out and end them.
 
 Each session signed in through the product has a UserSession row; a session
-without one is treated as ended. A long-lived browser cookie tells tabs of
+without one is treated as ended. A long-lived browser cookie distinguishes tabs of
 one browser (same cookie) from a second browser (different or no cookie).
 """
 

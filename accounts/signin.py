@@ -4,12 +4,12 @@ Attempts for one username run one at a time: a database lock is taken at the
 start of the transaction in which django-axes and the user row record the
 outcome. So however many requests arrive at once, across processes, at most
 LOCKOUT_FAILURE_LIMIT passwords are checked before the lock, and every later
-request is answered from the stored lock without a password check.
+request is rejected from the stored lock without a password check.
 
 Unknown usernames take the same path with an UnknownUsername row as their
 counter, and pay the same hashing (Django's ModelBackend hashes the password
 once for a username it cannot find; see accounts.pending for the emailed
-password's check), so neither the answers nor their timing tell which
+password's check), so neither the responses nor their timing reveal which
 usernames exist.
 """
 

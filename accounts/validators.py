@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 class CharacterClassValidator:
     """Require an upper-case letter, a lower-case letter, a digit and a symbol.
 
-    Amazon's Data Protection Policy for seller data asks for all four classes.
+    Amazon's Data Protection Policy for seller data requires all four classes.
     """
 
     def validate(self, password: str, user=None) -> None:

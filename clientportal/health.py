@@ -2,7 +2,7 @@
 
 The middleware returns the response before any other middleware runs, so the check needs
 no session, skips the HTTPS redirect and never validates the Host header: a
-load balancer probing an app server by its IP address gets an answer.
+load balancer probing an app server by its IP address gets a response.
 """
 
 import logging

@@ -47,7 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so load balancers get an answer without a session, the HTTPS
+    # First, so load balancers get a response without a session, the HTTPS
     # redirect or a Host header check.
     "clientportal.health.health_check",
     "django.middleware.security.SecurityMiddleware",
@@ -232,8 +232,8 @@ PASSWORD_LENGTH = 16
 PENDING_PASSWORD_LIFETIME = timedelta(
     hours=env.int("PENDING_PASSWORD_HOURS", default=24)
 )
-# While an account is locked, an emailed password can still lift the lock;
-# this many different wrong tries discard it, so a locked account cannot be
+# While an account is locked, an emailed password can still lift the lock.
+# This many different wrong tries discard it, so a locked account cannot be
 # used to make the server hash without limit.
 PENDING_PASSWORD_TRIES_WHILE_LOCKED = env.int(
     "PENDING_PASSWORD_TRIES_WHILE_LOCKED", default=3

@@ -52,7 +52,7 @@ def test_each_attempt_pays_one_hash_until_locked(dana, sign_in, hash_calls, user
 
 @pytest.mark.real_hasher
 @pytest.mark.parametrize("username", ["dana", "nobody"])
-def test_generated_looking_passwords_cost_the_same_with_an_emailed_password(
+def test_pending_check_costs_the_same(
     dana_with_emailed_password, sign_in, hash_calls, username
 ):
     """The emailed-password check costs the same for every username."""

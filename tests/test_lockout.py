@@ -116,7 +116,7 @@ def test_emailed_password_lifts_failed_attempt_lock(
     assert dana.check_password(emailed)
 
 
-def test_locked_account_discards_emailed_password_after_three_wrong_tries(
+def test_locked_discards_pending_after_three_tries(
     client, dana, sign_in, smtp_server, run_worker
 ):
     lock(sign_in, "dana")
@@ -145,7 +145,7 @@ def test_password_unlike_a_generated_one_spends_no_try(
     assert response.status_code == HTTPStatus.FOUND
 
 
-def test_refilled_old_password_does_not_use_up_emailed_password(
+def test_refilled_password_keeps_pending_tries(
     client, dana, sign_in, smtp_server, run_worker
 ):
     """A browser that keeps filling in the old password spends one try."""
@@ -191,7 +191,7 @@ def test_concurrent_sign_in_lock_ignores_emailed_password(
     assert dana.lock_reason == LockReason.CONCURRENT_SIGN_IN
 
 
-def test_emailed_password_after_two_failures_signs_in_and_clears_them(
+def test_pending_password_clears_earlier_failures(
     client, dana, sign_in, smtp_server, run_worker
 ):
     for password in WRONG[:2]:
@@ -211,7 +211,7 @@ def test_warehouse_locked_page_offers_no_forgot_password(admin_user, sign_in):
     """Forgot password? never emails staff, so their locked page does not offer it.
 
     The page depends only on the sign-in page used, never on the account, so
-    it tells no one whether a username belongs to staff.
+    it reveals to no one whether a username belongs to staff.
     """
     response = lock(sign_in, "wendy", url_name="clientportal:warehouse-sign-in")
 

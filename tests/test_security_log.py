@@ -92,7 +92,7 @@ def test_locked_unknown_username_is_logged_without_it(
     assert not any("nobody-here" in line for line in lines)
 
 
-def test_no_log_line_holds_a_password_or_email_address(
+def test_log_has_no_secrets(
     dana, admin_client, sign_in, smtp_server, run_worker, caplog
 ):
     caplog.set_level(logging.DEBUG)

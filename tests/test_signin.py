@@ -38,7 +38,7 @@ def test_third_failure_locks_account(client, dana, sign_in):
     assert dana.failed_attempts == 3
 
 
-def test_each_failure_counts_once_in_axes_and_user_row(client, dana, sign_in):
+def test_failure_counts_once_everywhere(client, dana, sign_in):
     """Whichever sign-in page the failure came through."""
     pages = [
         "clientportal:sign-in",

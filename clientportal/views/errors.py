@@ -29,5 +29,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def not_served(request: HttpRequest) -> HttpResponse:
-    """Answer 404 for a page of Django's that the portal switches off."""
+    """Return 404 for a page of Django's that the portal switches off."""
     raise Http404

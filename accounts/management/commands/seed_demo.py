@@ -1,7 +1,7 @@
 """Demo data for a local trial: three clients, about thirty users.
 
 Demo accounts share fixed, published passwords so a newcomer can sign in by
-hand; that is why the command refuses to run unless DEBUG is on or
+hand. That is why the command refuses to run unless DEBUG is on or
 --allow-without-debug is given.
 """
 

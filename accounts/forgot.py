@@ -1,10 +1,15 @@
-"""Forgot password, request side: record the request and queue it.
+"""Forgot password, request side: record the request and queue its delivery.
 
 The web request does the same work whatever was typed: it checks the per-IP
-limit, stores the identifier encrypted and enqueues the task with the
-request's id. It looks up no account, hashes nothing and sends no mail, so its
-response time does not tell whether an account matched. The task does the
-rest (accounts.forgot_delivery).
+limit, stores the identifier encrypted and makes sure a delivery run is queued.
+It looks up no account, hashes nothing and sends no mail, so its response time
+does not tell whether an account matched. The delivery task does the rest
+(accounts.tasks, accounts.forgot_delivery).
+
+Requests are recorded in one short transaction of plain SQL: on PostgreSQL one
+call of a function (migration 0006_delivery_queue), so one round trip. A burst
+of requests queues one delivery run, not a task each, so the forgot page
+costs little more than any form, however hard it is hit.
 """
 
 import logging
@@ -15,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.delivery_queue import queue_delivery_run
 from accounts.models import PasswordRequest, User
 from accounts.sealing import seal
 from accounts.usernames import normalize_username
@@ -23,32 +29,47 @@ log = logging.getLogger(__name__)
 
 LIMIT_WINDOW = timedelta(hours=1)
 
+# Plain SQL on the tables of PasswordRequest and DeliveryQueue, as in the
+# PostgreSQL function of migration 0006_delivery_queue.
+COUNT_FROM_IP = (
+    "SELECT COUNT(*) FROM accounts_passwordrequest "
+    "WHERE ip_address = %s AND created_at >= %s"
+)
+COUNT_FROM_NO_IP = (
+    "SELECT COUNT(*) FROM accounts_passwordrequest "
+    "WHERE ip_address IS NULL AND created_at >= %s"
+)
+INSERT_REQUEST = (
+    "INSERT INTO accounts_passwordrequest (created_at, updated_at, ip_address, "
+    "sealed_identifier, status, attempts, pending_digest) "
+    "VALUES (%s, %s, %s, %s, 'queued', 0, '')"
+)
+READ_RUN_WAITING = "SELECT run_waiting FROM accounts_deliveryqueue WHERE id = 1"
 
-def request_new_password(
-    identifier: str, ip_address: str | None
-) -> PasswordRequest | None:
-    """Record a forgot-password request and queue its task.
+
+def request_new_password(identifier: str, ip_address: str | None) -> int | None:
+    """Record a forgot-password request, make sure it will be delivered, and
+    return its id.
 
     Returns None, and stores and queues nothing, when the client IP is over
     FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR.
     """
-    from accounts.tasks import send_new_password
+    sealed = seal(identifier.strip())
+    if connection.vendor == "postgresql":
+        request_id, run_waiting = _record_on_postgresql(ip_address, sealed)
+    else:
+        request_id, run_waiting = _record(ip_address, sealed)
 
-    with transaction.atomic():
-        _serialise_requests_from(ip_address)
-        if _is_ip_over_limit(ip_address):
-            log.warning(
-                "Forgot-password request over the per-IP limit, ip=%s", ip_address
-            )
-            return None
-        request = PasswordRequest.objects.create(
-            ip_address=ip_address, sealed_identifier=seal(identifier.strip())
-        )
-        # The task row is written in this transaction, so a request is never
-        # stored without its task, nor a task without its request.
-        send_new_password.enqueue(request.pk)
-    log.info("Forgot-password request %s queued, ip=%s", request.pk, ip_address)
-    return request
+    if request_id is None:
+        log.warning("Forgot-password request over the per-IP limit, ip=%s", ip_address)
+        return None
+    # Left to its own transaction so the common case, a run already waiting,
+    # commits in one step. Should the process die before it, the request waits
+    # for the next request's run, or for `manage.py recover_tasks`.
+    if not run_waiting:
+        queue_delivery_run()
+    log.info("Forgot-password request %s queued, ip=%s", request_id, ip_address)
+    return request_id
 
 
 def matching_accounts(identifier: str) -> QuerySet[User]:
@@ -67,23 +88,54 @@ def matching_accounts(identifier: str) -> QuerySet[User]:
     return accounts.exclude(email="").order_by("pk")
 
 
-def _serialise_requests_from(ip_address: str | None) -> None:
-    """Make concurrent requests from one IP take turns, so none overshoots.
+def _record_on_postgresql(ip_address: str | None, sealed: str):
+    """Run accounts_record_password_request (migration 0006_delivery_queue)."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM accounts_record_password_request(%s, %s, %s, %s, %s, %s)",
+            [
+                "forgot-password-ip:" + (ip_address or ""),
+                _db_ip(ip_address),
+                sealed,
+                now,
+                now - LIMIT_WINDOW,
+                settings.FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR,
+            ],
+        )
+        row = cursor.fetchone()
+    return (None, True) if row is None else row
 
-    PostgreSQL gets a transaction-level advisory lock per IP. SQLite opens
-    transactions IMMEDIATE (see settings), which already serialises writers.
+
+def _record(ip_address: str | None, sealed: str):
+    """Record the request in one transaction of plain SQL.
+
+    SQLite opens transactions IMMEDIATE (see settings), which serialises
+    writers, so concurrent requests from one IP cannot overshoot the limit.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                ["forgot-password-ip:" + (ip_address or "")],
-            )
+    ops = connection.ops
+    now = timezone.now()
+    since = ops.adapt_datetimefield_value(now - LIMIT_WINDOW)
+    ip_value = _db_ip(ip_address)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if ip_value is None:
+            cursor.execute(COUNT_FROM_NO_IP, [since])
+        else:
+            cursor.execute(COUNT_FROM_IP, [ip_value, since])
+        if cursor.fetchone()[0] >= settings.FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR:
+            return None, True
+
+        at = ops.adapt_datetimefield_value(now)
+        cursor.execute(INSERT_REQUEST, [at, at, ip_value, sealed])
+        request_id = cursor.lastrowid
+        cursor.execute(READ_RUN_WAITING)
+        row = cursor.fetchone()
+    return request_id, bool(row and row[0])
 
 
-def _is_ip_over_limit(ip_address: str | None) -> bool:
-    since = timezone.now() - LIMIT_WINDOW
-    recent = PasswordRequest.objects.filter(
-        ip_address=ip_address, created_at__gte=since
-    )
-    return recent.count() >= settings.FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR
+def _db_ip(ip_address: str | None):
+    # The field's own preparation, so IPv6 addresses are stored in the same
+    # normal form as when the ORM writes them.
+    field = PasswordRequest._meta.get_field("ip_address")
+    return field.get_db_prep_value(ip_address, connection)

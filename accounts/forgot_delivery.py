@@ -22,9 +22,11 @@ working. The email text asks readers to use the newest one.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.events import record_event
@@ -44,6 +46,21 @@ log = logging.getLogger(__name__)
 
 Status = PasswordRequestStatus
 
+# What a claim changes; the request row holds nothing else that it could.
+CLAIM_FIELDS = [
+    "user",
+    "sealed_identifier",
+    "accepted_at",
+    "attempts",
+    "status",
+    "pending_digest",
+    "updated_at",
+]
+
+# An attempt counts as abandoned after this long: far more than one email
+# takes, since EMAIL_TIMEOUT bounds each network step.
+ATTEMPT_STALLED_AFTER = timedelta(minutes=10)
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -53,28 +70,32 @@ class Delivery:
     user: User
     attempt: int
     password: str | None
+    ip_address: str | None = None
 
     @property
     def template(self) -> str:
         return "new_password" if self.password else "locked_concurrent"
 
 
-def claim_delivery(request_id: int) -> Delivery | None:
-    """Prepare the next email of a request, or finish the request and return None."""
+def claim_delivery(request_id: int, queued_only: bool = False) -> Delivery | None:
+    """Prepare the next email of a request, or finish the request and return None.
+
+    Returns None too when the request is not this caller's to claim: with
+    `queued_only`, unless it waits for its first attempt; otherwise when it is
+    finished, or an attempt started less than ATTEMPT_STALLED_AFTER ago.
+    """
     with transaction.atomic():
         request = PasswordRequest.objects.select_for_update().filter(pk=request_id)
         request = request.first()
-        if request is None or request.is_finished:
+        if request is None or not _is_claimable(request, queued_only):
             return None
-        if request.user_id is None and not _resolve_account(request):
-            return None
+        if request.user_id is None:
+            user = _resolve_account(request)
+            if user is None:
+                return None
+        else:
+            user = _locked(User.objects.filter(pk=request.user_id)).first()
 
-        user = (
-            User.objects.select_for_update(of=("self",))
-            .select_related("client")
-            .filter(pk=request.user_id)
-            .first()
-        )
         closing_status = _closing_status(request, user)
         if closing_status is not None:
             _withdraw_pending_password(request, user)
@@ -87,26 +108,24 @@ def claim_delivery(request_id: int) -> Delivery | None:
         password = None
         if user.lock_reason != LockReason.CONCURRENT_SIGN_IN:
             password = _store_pending_password(request, user)
-        request.save()
-    return Delivery(request.pk, user, request.attempts, password)
+        request.save(update_fields=CLAIM_FIELDS)
+    return Delivery(request.pk, user, request.attempts, password, request.ip_address)
 
 
 def mark_delivered(delivery: Delivery) -> None:
     """Record that the email of `delivery` was accepted by the mail server."""
+    status = Status.SENT if delivery.password else Status.LOCK_NOTICE_SENT
     with transaction.atomic():
-        request = PasswordRequest.objects.select_for_update().get(
-            pk=delivery.request_id
-        )
-        if delivery.password is None:
-            _finish(request, Status.LOCK_NOTICE_SENT)
-            return
-        _finish(request, Status.SENT)
-        record_event(
-            delivery.user,
-            EventKind.PASSWORD_RESET_REQUESTED,
-            ip_address=request.ip_address,
-            detail=f"Forgot-password request {request.pk}",
-        )
+        request = PasswordRequest.objects.filter(pk=delivery.request_id)
+        request.update(status=status, updated_at=timezone.now())
+        if delivery.password is not None:
+            record_event(
+                delivery.user,
+                EventKind.PASSWORD_RESET_REQUESTED,
+                ip_address=delivery.ip_address,
+                detail=f"Forgot-password request {delivery.request_id}",
+            )
+    log.info("Forgot-password request %s finished: %s", delivery.request_id, status)
 
 
 def record_mail_failure(delivery: Delivery) -> bool:
@@ -127,11 +146,22 @@ def record_mail_failure(delivery: Delivery) -> bool:
     return False
 
 
-def _resolve_account(request: PasswordRequest) -> bool:
-    """Attach the matching account to `request`, splitting it when several match.
+def _is_claimable(request: PasswordRequest, queued_only: bool) -> bool:
+    if request.status == Status.QUEUED:
+        return True
+    if queued_only:
+        return False
+    if request.status == Status.SENDING:
+        # A live attempt elsewhere; recovery hands over only stalled ones.
+        return request.updated_at < timezone.now() - ATTEMPT_STALLED_AFTER
+    return not request.is_finished
+
+
+def _resolve_account(request: PasswordRequest) -> User | None:
+    """Attach the matching account to `request`, locked, and return it.
 
     Accounts may share an email address; each gets its own request row, email
-    and limit. Returns False, having finished the request, when none matches.
+    and limit. Returns None, having finished the request, when none matches.
     """
     from accounts.tasks import send_new_password
 
@@ -142,20 +172,25 @@ def _resolve_account(request: PasswordRequest) -> bool:
             "(SECRET_KEY changed without SECRET_KEY_FALLBACKS?)",
             request.pk,
         )
-    users = list(matching_accounts(identifier)) if identifier else []
+    users = []
+    if identifier:
+        users = list(_locked(matching_accounts(identifier)))
     request.sealed_identifier = ""
     if not users:
         _finish(request, Status.NO_ACCOUNT)
-        return False
+        return None
 
     request.user = users[0]
-    request.save(update_fields=["user", "sealed_identifier", "updated_at"])
     for other in users[1:]:
         sibling = PasswordRequest.objects.create(
             user=other, ip_address=request.ip_address, created_at=request.created_at
         )
         send_new_password.enqueue(sibling.pk)
-    return True
+    return users[0]
+
+
+def _locked(accounts: QuerySet[User]) -> QuerySet[User]:
+    return accounts.select_for_update(of=("self",)).select_related("client")
 
 
 def _closing_status(request: PasswordRequest, user: User | None) -> str | None:
@@ -164,24 +199,31 @@ def _closing_status(request: PasswordRequest, user: User | None) -> str | None:
         return Status.NO_ACCOUNT
     if request.attempts >= settings.EMAIL_RETRY_ATTEMPTS:
         return Status.FAILED
-
-    newer = PasswordRequest.objects.filter(
-        user=user, pk__gt=request.pk, accepted_at__isnull=False
-    )
-    if newer.exists():
-        return Status.SUPERSEDED
     if request.pending_digest and request.pending_digest != _digest_of(user):
         return Status.SUPERSEDED
 
-    if request.accepted_at is None and _is_account_over_limit(user):
+    newer, recent = _accepted_requests(user, request)
+    if newer:
+        return Status.SUPERSEDED
+    if (
+        request.accepted_at is None
+        and recent >= settings.FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR
+    ):
         return Status.ACCOUNT_LIMITED
     return None
 
 
-def _is_account_over_limit(user: User) -> bool:
+def _accepted_requests(user: User, request: PasswordRequest) -> tuple[int, int]:
+    """Count `user`'s accepted requests newer than `request`, and those of the
+    last hour, the per-account limit's window."""
     since = timezone.now() - LIMIT_WINDOW
-    accepted = PasswordRequest.objects.filter(user=user, accepted_at__gte=since)
-    return accepted.count() >= settings.FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR
+    counts = PasswordRequest.objects.filter(
+        user=user, accepted_at__isnull=False
+    ).aggregate(
+        newer=Count("pk", filter=Q(pk__gt=request.pk)),
+        recent=Count("pk", filter=Q(accepted_at__gte=since)),
+    )
+    return counts["newer"], counts["recent"]
 
 
 def _store_pending_password(request: PasswordRequest, user: User) -> str:

@@ -264,3 +264,18 @@ class PasswordRequest(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED_REQUEST_STATUSES
+
+
+class DeliveryQueue(models.Model):
+    """One row: whether a run of the forgot-password delivery task is waiting.
+
+    A forgot-password request queues a delivery run only when none is waiting,
+    so a burst of requests costs one task, not one each (accounts.forgot).
+    """
+
+    SINGLETON_ID = 1
+
+    run_waiting = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return "Delivery run waiting" if self.run_waiting else "No delivery run waiting"

@@ -3,8 +3,9 @@
 django-tasks-db marks a task RUNNING when a worker claims it. If that worker is
 killed (out of memory, SIGKILL, a lost machine), the row stays RUNNING and no
 worker runs it again. Recovery marks such rows FAILED and enqueues the same
-task again. It also re-enqueues any unfinished forgot-password request that has
-no queued or running task left, whatever happened to its task.
+task again. It also queues work for any unfinished forgot-password request
+that nothing will reach, whatever happened to its task: a delivery run for
+queued requests, a send_new_password task for the others.
 
 Recovery runs as a task that each email task schedules, and again every
 RECOVERY_INTERVAL while email work is unfinished; operators can also run
@@ -21,23 +22,29 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from accounts.delivery_queue import queue_delivery_run
+from accounts.forgot_delivery import ATTEMPT_STALLED_AFTER
 from accounts.models import (
     UNFINISHED_REQUEST_STATUSES,
     PasswordRequest,
     PasswordRequestStatus,
 )
-from accounts.tasks import send_lock_notice, send_new_password
+from accounts.tasks import (
+    deliver_password_requests,
+    send_lock_notice,
+    send_new_password,
+)
 
 log = logging.getLogger(__name__)
 
-# Far longer than one email takes: the SMTP timeout (EMAIL_TIMEOUT) bounds each
-# network step and the pending-password hash takes milliseconds. A live task
-# older than this is almost certainly orphaned. A task recovered while still
-# running sends at most one more email, whose password replaces the first.
-STALLED_AFTER = timedelta(minutes=10)
+# A live task older than this is almost certainly orphaned (see
+# ATTEMPT_STALLED_AFTER). A task recovered while still running sends at most
+# one more email, whose password replaces the first.
+STALLED_AFTER = ATTEMPT_STALLED_AFTER
 RECOVERY_INTERVAL = timedelta(minutes=5)
 
-RECOVERABLE_TASKS = {t.module_path: t for t in (send_new_password, send_lock_notice)}
+EMAIL_TASKS = (deliver_password_requests, send_new_password, send_lock_notice)
+RECOVERABLE_TASKS = {t.module_path: t for t in EMAIL_TASKS}
 LIVE_STATUSES = ("READY", "RUNNING")
 
 
@@ -110,32 +117,55 @@ def _requeue_task(row_id) -> int:
 
 
 def _requeue_orphaned_requests(cutoff) -> int:
-    """Enqueue a task for each unfinished request that has none queued or running."""
+    """Queue work again for each unfinished request that nothing will reach.
+
+    A queued request waits for a delivery run; any other unfinished request
+    needs a send_new_password task of its own.
+    """
     live = DBTaskResult.objects.filter(
-        task_path=send_new_password.module_path, status__in=LIVE_STATUSES
-    )
-    in_flight = {row["args"][0] for row in live.values_list("args_kwargs", flat=True)}
+        task_path__in=RECOVERABLE_TASKS, status__in=LIVE_STATUSES
+    ).values_list("task_path", "args_kwargs")
+    run_is_live = any(path == deliver_password_requests.module_path for path, _ in live)
+    in_flight = {
+        arguments["args"][0]
+        for path, arguments in live
+        if path == send_new_password.module_path
+    }
     orphans = PasswordRequest.objects.filter(
         status__in=UNFINISHED_REQUEST_STATUSES, updated_at__lt=cutoff
     ).exclude(pk__in=in_flight)
+    if run_is_live:
+        orphans = orphans.exclude(status=PasswordRequestStatus.QUEUED)
 
     # A request that still has no task after a pending password's lifetime
     # keeps failing before it can send; stop re-enqueueing it.
     give_up_before = timezone.now() - settings.PENDING_PASSWORD_LIFETIME
     count = 0
+    queued_waiting = False
     for request in orphans:
-        with transaction.atomic():
-            if request.created_at < give_up_before:
-                request.status = PasswordRequestStatus.FAILED
-                request.save(update_fields=["status", "updated_at"])
-                log.error(
-                    "Forgot-password request %s: no task left; gave up", request.pk
-                )
-                continue
-            request.save(update_fields=["updated_at"])
-            send_new_password.enqueue(request.pk)
-        log.warning(
-            "Forgot-password request %s had no task; enqueued again", request.pk
-        )
+        if request.created_at < give_up_before:
+            _give_up(request)
+        elif request.status == PasswordRequestStatus.QUEUED:
+            queued_waiting = True
+        else:
+            _requeue_request(request)
+            count += 1
+    if queued_waiting and queue_delivery_run(even_if_waiting=True):
+        log.warning("Queued forgot-password requests had no delivery run; queued one")
         count += 1
     return count
+
+
+def _give_up(request: PasswordRequest) -> None:
+    request.status = PasswordRequestStatus.FAILED
+    request.save(update_fields=["status", "updated_at"])
+    log.error("Forgot-password request %s: no task left; gave up", request.pk)
+
+
+def _requeue_request(request: PasswordRequest) -> None:
+    # An attempt left SENDING died with its worker; the new task may claim it.
+    request.status = PasswordRequestStatus.RETRY_WAIT
+    with transaction.atomic():
+        request.save(update_fields=["status", "updated_at"])
+        send_new_password.enqueue(request.pk)
+    log.warning("Forgot-password request %s had no task; enqueued again", request.pk)

@@ -8,6 +8,7 @@ exponential back-off (EMAIL_RETRY_* settings).
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from accounts.delivery_queue import (
+    next_queued_request_id,
+    queue_delivery_run,
+    start_delivery_run,
+)
 from accounts.emails import send_templated_email
 from accounts.forgot_delivery import (
     Delivery,
@@ -27,6 +33,11 @@ from accounts.models import User
 log = logging.getLogger(__name__)
 
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+# Bounds of one delivery run: a few seconds of work at the usual rate, and far
+# below recovery's STALLED_AFTER even when every email waits out its timeout.
+DELIVERY_RUN_REQUESTS = 200
+DELIVERY_RUN_SECONDS = 60
 
 
 def retry_delay_seconds(attempt: int) -> int:
@@ -54,12 +65,47 @@ def new_password_email(delivery: Delivery) -> None:
 
 
 @task()
-def send_new_password(request_id: int) -> str:
-    """Email the new password (or lock notice) of one forgot-password request."""
+def deliver_password_requests() -> int:
+    """Email every queued forgot-password request; return how many were handled.
+
+    One run handles at most DELIVERY_RUN_REQUESTS requests or
+    DELIVERY_RUN_SECONDS, then queues the next run, so each run ends well
+    within the time after which recovery takes a task for lost.
+    """
     from accounts.task_recovery import schedule_recovery
 
     schedule_recovery()
-    delivery = claim_delivery(request_id)
+    start_delivery_run()
+    deadline = time.monotonic() + DELIVERY_RUN_SECONDS
+    handled = 0
+    while handled < DELIVERY_RUN_REQUESTS and time.monotonic() < deadline:
+        request_id = next_queued_request_id()
+        if request_id is None:
+            return handled
+        deliver(request_id, queued_only=True)
+        handled += 1
+
+    if next_queued_request_id() is not None:
+        queue_delivery_run()
+    return handled
+
+
+@task()
+def send_new_password(request_id: int) -> str:
+    """Email the new password (or lock notice) of one forgot-password request.
+
+    Queued for a retry after a mail error, and by recovery; first emails go
+    out through deliver_password_requests.
+    """
+    from accounts.task_recovery import schedule_recovery
+
+    schedule_recovery()
+    return deliver(request_id)
+
+
+def deliver(request_id: int, queued_only: bool = False) -> str:
+    """Make one attempt at the email of a request and record its outcome."""
+    delivery = claim_delivery(request_id, queued_only=queued_only)
     if delivery is None:
         return "finished"
 

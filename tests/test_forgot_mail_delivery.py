@@ -19,6 +19,7 @@ from accounts.task_recovery import WorkerLostError
 from tests.smtp import LoopbackSMTPServer, emailed_password
 
 SEND_TASK = "accounts.tasks.send_new_password"
+RUN_TASK = "accounts.tasks.deliver_password_requests"
 
 
 @pytest.fixture
@@ -251,7 +252,7 @@ def test_task_of_killed_worker_is_run_again(
     with monkeypatch.context() as patch:
         kill_worker_during_send(patch)
         run_worker()
-    killed = DBTaskResult.objects.get(task_path=SEND_TASK)
+    killed = DBTaskResult.objects.get(task_path=RUN_TASK)
     assert killed.status == "RUNNING"
     run_worker()
     assert smtp_server.messages == []
@@ -276,9 +277,9 @@ def test_request_whose_task_crashed_is_enqueued_again(
 ):
     ask(client)
     with monkeypatch.context() as patch:
-        patch.setattr(tasks, "claim_delivery", lambda request_id: 1 / 0)
+        patch.setattr(tasks, "claim_delivery", lambda *args, **kwargs: 1 / 0)
         run_worker()
-    assert DBTaskResult.objects.get(task_path=SEND_TASK).status == "FAILED"
+    assert DBTaskResult.objects.get(task_path=RUN_TASK).status == "FAILED"
 
     frozen.shift(timedelta(minutes=11))
     call_command("recover_tasks", stdout=None)

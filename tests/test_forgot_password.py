@@ -55,12 +55,13 @@ def test_request_stores_no_identifier_in_clear(client, dana):
     assert request.ip_address == "127.0.0.1"
 
 
-def test_request_task_carries_only_request_id(client, dana):
+def test_request_queues_delivery_run_without_arguments(client, dana):
     ask(client, "dana.reyes@harborcrate.test")
 
-    request = PasswordRequest.objects.get()
     task_row = DBTaskResult.objects.get()
-    assert task_row.args_kwargs == {"args": [request.pk], "kwargs": {}}
+    assert task_row.task_path == "accounts.tasks.deliver_password_requests"
+    assert task_row.args_kwargs == {"args": [], "kwargs": {}}
+    assert PasswordRequest.objects.get().status == PasswordRequestStatus.QUEUED
 
 
 def test_request_does_no_account_lookup(client, dana):

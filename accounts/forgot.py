@@ -6,10 +6,11 @@ It looks up no account, hashes nothing and sends no mail, so its response time
 does not tell whether an account matched. The delivery task does the rest
 (accounts.tasks, accounts.forgot_delivery).
 
-Requests are recorded in one short transaction of plain SQL: on PostgreSQL one
-call of a function (migration 0006_delivery_queue), so one round trip. A burst
-of requests queues one delivery run, not a task each, so the forgot page
-costs little more than any form, however hard it is hit.
+The request is recorded in plain SQL, because the ORM's overhead would be most
+of the request's cost: on PostgreSQL one call of a function (migration
+0006_delivery_queue), so one round trip, and elsewhere one short transaction.
+A burst of requests queues one delivery run, not a task each
+(accounts.delivery_queue).
 """
 
 import logging

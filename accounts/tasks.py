@@ -28,7 +28,12 @@ from accounts.forgot_delivery import (
     mark_delivered,
     record_mail_failure,
 )
-from accounts.models import User
+from accounts.models import (
+    UNFINISHED_REQUEST_STATUSES,
+    PasswordRequest,
+    PasswordRequestStatus,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +87,37 @@ def deliver_password_requests() -> int:
         request_id = next_queued_request_id()
         if request_id is None:
             return handled
-        deliver(request_id, queued_only=True)
+        _deliver_queued(request_id)
         handled += 1
 
     if next_queued_request_id() is not None:
         queue_delivery_run()
     return handled
+
+
+def _deliver_queued(request_id: int) -> None:
+    try:
+        deliver(request_id, queued_only=True)
+    except Exception:
+        # One request that fails in an unforeseen way must not stop the queue
+        # behind it, so it goes on alone, as a retry.
+        log.exception(
+            "Forgot-password request %s: delivery failed; retrying it alone",
+            request_id,
+        )
+        _retry_alone(request_id)
+
+
+def _retry_alone(request_id: int) -> None:
+    run_after = timezone.now() + timedelta(seconds=retry_delay_seconds(1))
+    unfinished = PasswordRequest.objects.filter(
+        pk=request_id, status__in=UNFINISHED_REQUEST_STATUSES
+    )
+    with transaction.atomic():
+        unfinished.update(
+            status=PasswordRequestStatus.RETRY_WAIT, updated_at=timezone.now()
+        )
+        send_new_password.using(run_after=run_after).enqueue(request_id)
 
 
 @task()

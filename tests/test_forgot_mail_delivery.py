@@ -275,17 +275,50 @@ def test_task_of_killed_worker_is_run_again(
 def test_request_whose_task_crashed_is_enqueued_again(
     client, dana, smtp_server, run_worker, frozen, monkeypatch
 ):
+    """A retry's own task crashed, rather than a delivery run."""
     ask(client)
+    request = PasswordRequest.objects.get()
+    request.status = PasswordRequestStatus.RETRY_WAIT
+    request.save()
+    DBTaskResult.objects.all().delete()
+    tasks.send_new_password.enqueue(request.pk)
     with monkeypatch.context() as patch:
         patch.setattr(tasks, "claim_delivery", lambda *args, **kwargs: 1 / 0)
         run_worker()
-    assert DBTaskResult.objects.get(task_path=RUN_TASK).status == "FAILED"
+    assert DBTaskResult.objects.get(task_path=SEND_TASK).status == "FAILED"
 
     frozen.shift(timedelta(minutes=11))
     call_command("recover_tasks", stdout=None)
     run_worker()
 
     assert len(smtp_server.messages) == 1
+
+
+def test_request_that_breaks_its_run_is_retried_alone(
+    client, dana, omar, smtp_server, run_worker, frozen, monkeypatch, caplog
+):
+    ask(client, "dana")
+    ask(client, "omar")
+    dana_request = PasswordRequest.objects.order_by("pk").first()
+    claim = tasks.claim_delivery
+
+    def break_on_dana(request_id, **kwargs):
+        if request_id == dana_request.pk:
+            raise RuntimeError("unforeseen")
+        return claim(request_id, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "claim_delivery", break_on_dana)
+        run_worker()
+    assert [m["X-Envelope-To"] for m in smtp_server.messages] == [omar.email]
+    assert DBTaskResult.objects.get(task_path=RUN_TASK).status == "SUCCESSFUL"
+    assert 0 < queued_send_delay() <= 30
+    assert "delivery failed; retrying it alone" in caplog.text
+
+    frozen.shift(timedelta(seconds=31))
+    run_worker()
+
+    assert smtp_server.messages_to(dana.email)
 
 
 def test_recovery_stops_rescheduling_when_idle(

@@ -2,7 +2,7 @@
 
 Queued requests are rows of PasswordRequest with status QUEUED. One task,
 accounts.tasks.deliver_password_requests, works through them; the flag row
-DeliveryQueue.run_waiting says whether a run of it is queued and has not
+DeliveryQueue.run_waiting records whether a run of it is queued and has not
 started yet.
 
 No request is left waiting without a run to come:

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 Status = PasswordRequestStatus
 
-# What a claim changes; the request row holds nothing else that it could.
+# The fields of the request row that a claim writes.
 CLAIM_FIELDS = [
     "user",
     "sealed_identifier",
@@ -80,9 +80,10 @@ class Delivery:
 def claim_delivery(request_id: int, queued_only: bool = False) -> Delivery | None:
     """Prepare the next email of a request, or finish the request and return None.
 
-    Returns None too when the request is not this caller's to claim: with
-    `queued_only`, unless it waits for its first attempt; otherwise when it is
-    finished, or an attempt started less than ATTEMPT_STALLED_AFTER ago.
+    Also returns None when the request is not this caller's to claim. With
+    `queued_only`, that is any request not waiting for its first attempt.
+    Otherwise it is a finished request, or one whose attempt started less than
+    ATTEMPT_STALLED_AFTER ago.
     """
     with transaction.atomic():
         request = PasswordRequest.objects.select_for_update().filter(pk=request_id)

@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
-# Bounds of one delivery run: a few seconds of work at the usual rate, and far
-# below recovery's STALLED_AFTER even when every email waits out its timeout.
+# Bounds of one delivery run: a few seconds of work at the usual rate. The
+# time bound is checked between emails, so a run lasts at most this plus one
+# email's SMTP timeouts, well below recovery's STALLED_AFTER (10 minutes).
 DELIVERY_RUN_REQUESTS = 200
 DELIVERY_RUN_SECONDS = 60
 

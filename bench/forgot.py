@@ -8,8 +8,8 @@ kinds are interleaved in random order, so drift in the machine's speed affects
 them alike.
 
 No worker runs, so the requests find a delivery run waiting, as during a burst.
-The kind "queues a run" is a forgot request that finds none and queues one, as
-the first request after a quiet spell does; it has no target.
+The kind "queues a run" is a forgot request that finds no run waiting and
+queues one, as the first request after a quiet spell does. It has no target.
 
 By default the requests go over HTTP on 127.0.0.1 to gunicorn (one sync
 worker), as in production; --in-process calls Django through its test client

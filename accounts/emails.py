@@ -5,6 +5,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.mail_connection import send_message
+
 
 def site_link(url_name: str) -> str:
     """Return the absolute URL of a page, built on SITE_URL for use outside requests."""
@@ -31,4 +33,4 @@ def send_templated_email(template: str, to_address: str, context: dict) -> None:
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    send_message(message)

@@ -151,6 +151,11 @@ CSRF_FAILURE_VIEW = "clientportal.views.errors.csrf_failure"
 # Email: EMAIL_URL such as smtp://user:pass@relay:587/?tls=True; console by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A worker reuses one SMTP connection for consecutive emails (see
+# accounts/mail_connection.py) and opens a new one when the open connection is
+# this many seconds old, or has been idle this long. 0 turns reuse off.
+EMAIL_CONNECTION_MAX_AGE = env.int("EMAIL_CONNECTION_MAX_AGE", default=60)
+EMAIL_CONNECTION_MAX_IDLE = env.int("EMAIL_CONNECTION_MAX_IDLE", default=5)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@warehouse.invalid")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

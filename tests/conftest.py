@@ -89,6 +89,7 @@ def run_worker():
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on loopback; Django's email goes to it."""
+    from accounts.mail_connection import close_connection
     from tests.smtp import LoopbackSMTPServer
 
     server = LoopbackSMTPServer()
@@ -101,4 +102,6 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 5
     yield server
+    # send_message keeps this thread's SMTP connection open between emails.
+    close_connection()
     server.stop()

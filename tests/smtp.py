@@ -21,6 +21,24 @@ class _Inbox:
         # refuse recipients or message data until it is set back to None.
         self.refuse_recipients_with: str | None = None
         self.refuse_data_with: str | None = None
+        # Like refuse_data_with, but for the next message only.
+        self.refuse_next_data_with: str | None = None
+        # smtplib sends one EHLO per connection, before its first message, so
+        # this counts the connections that sent or tried to send mail.
+        self.ehlo_count = 0
+        self.noop_count = 0
+        # A reply other than "250 OK" to NOOP, until set back to None.
+        self.noop_reply: str | None = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd hook name
+        self.ehlo_count += 1
+        # aiosmtpd 1.4 expects a 5-argument EHLO hook to record the client's name.
+        session.host_name = hostname
+        return responses
+
+    async def handle_NOOP(self, server, session, envelope, arg) -> str:  # noqa: N802 - aiosmtpd hook name
+        self.noop_count += 1
+        return self.noop_reply or "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802 - aiosmtpd hook name
         if self.refuse_recipients_with:
@@ -31,6 +49,9 @@ class _Inbox:
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook name
         if self.refuse_data_with:
             return self.refuse_data_with
+        if self.refuse_next_data_with:
+            reply, self.refuse_next_data_with = self.refuse_next_data_with, None
+            return reply
         message = email.message_from_bytes(
             envelope.content, policy=email.policy.default
         )

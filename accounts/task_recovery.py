@@ -103,6 +103,8 @@ def _requeue_task(row_id) -> int:
             return 0
         row.set_failed(WorkerLostError("The worker stopped while running this task."))
         arguments = row.args_kwargs
+        if row.task_path == send_new_password.module_path:
+            _release_attempt(arguments["args"][0])
         new = RECOVERABLE_TASKS[row.task_path].enqueue(
             *arguments["args"], **arguments["kwargs"]
         )
@@ -114,6 +116,18 @@ def _requeue_task(row_id) -> int:
         new.id,
     )
     return 1
+
+
+def _release_attempt(request_id: int) -> None:
+    """Mark the attempt of a lost send_new_password task as dead.
+
+    The new task would otherwise find the request SENDING, take the attempt
+    for a live one until ATTEMPT_STALLED_AFTER has passed, and stop.
+    """
+    attempt = PasswordRequest.objects.filter(
+        pk=request_id, status=PasswordRequestStatus.SENDING
+    )
+    attempt.update(status=PasswordRequestStatus.RETRY_WAIT, updated_at=timezone.now())
 
 
 def _requeue_orphaned_requests(cutoff) -> int:

@@ -272,6 +272,29 @@ def test_task_of_killed_worker_is_run_again(
     assert request.attempts == 2
 
 
+def test_killed_retry_recovered_at_once(
+    client, dana, smtp_down, run_worker, frozen, monkeypatch
+):
+    """An operator recovers with --stalled-after 0 right after a worker died
+    while sending a retry; the recovered task must send the email."""
+    ask(client)
+    run_worker()
+    smtp_down.start()
+    frozen.shift(timedelta(seconds=31))
+    with monkeypatch.context() as patch:
+        kill_worker_during_send(patch)
+        run_worker()
+    assert DBTaskResult.objects.get(task_path=SEND_TASK).status == "RUNNING"
+
+    frozen.shift(timedelta(seconds=1))
+    call_command("recover_tasks", stalled_after=0, stdout=None)
+    run_worker()
+
+    assert len(smtp_down.messages_to(dana.email)) == 1
+    request = PasswordRequest.objects.get()
+    assert request.status == PasswordRequestStatus.SENT
+
+
 def test_request_whose_task_crashed_is_enqueued_again(
     client, dana, smtp_server, run_worker, frozen, monkeypatch
 ):

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.delivery_queue import queue_delivery_run
+from accounts.delivery_queue import RUN_START_EXPECTED_WITHIN, queue_delivery_run
 from accounts.models import PasswordRequest, User
 from accounts.sealing import seal
 from accounts.usernames import normalize_username
@@ -45,7 +45,9 @@ INSERT_REQUEST = (
     "sealed_identifier, status, attempts, pending_digest) "
     "VALUES (%s, %s, %s, %s, 'queued', 0, '')"
 )
-READ_RUN_WAITING = "SELECT run_waiting FROM accounts_deliveryqueue WHERE id = 1"
+READ_RUN_WAITING = (
+    "SELECT 1 FROM accounts_deliveryqueue WHERE id = 1 AND run_queued_at >= %s"
+)
 
 
 def request_new_password(identifier: str, ip_address: str | None) -> int | None:
@@ -94,7 +96,8 @@ def _record_on_postgresql(ip_address: str | None, sealed: str):
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM accounts_record_password_request(%s, %s, %s, %s, %s, %s)",
+            "SELECT * FROM accounts_record_password_request"
+            "(%s, %s, %s, %s, %s, %s, %s)",
             [
                 "forgot-password-ip:" + (ip_address or ""),
                 _db_ip(ip_address),
@@ -102,6 +105,7 @@ def _record_on_postgresql(ip_address: str | None, sealed: str):
                 now,
                 now - LIMIT_WINDOW,
                 settings.FORGOT_PASSWORD_REQUESTS_PER_IP_HOUR,
+                now - RUN_START_EXPECTED_WITHIN,
             ],
         )
         row = cursor.fetchone()
@@ -130,9 +134,12 @@ def _record(ip_address: str | None, sealed: str):
         at = ops.adapt_datetimefield_value(now)
         cursor.execute(INSERT_REQUEST, [at, at, ip_value, sealed])
         request_id = cursor.lastrowid
-        cursor.execute(READ_RUN_WAITING)
-        row = cursor.fetchone()
-    return request_id, bool(row and row[0])
+        cursor.execute(
+            READ_RUN_WAITING,
+            [ops.adapt_datetimefield_value(now - RUN_START_EXPECTED_WITHIN)],
+        )
+        run_waiting = cursor.fetchone() is not None
+    return request_id, run_waiting
 
 
 def _db_ip(ip_address: str | None):

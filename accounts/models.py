@@ -267,15 +267,18 @@ class PasswordRequest(models.Model):
 
 
 class DeliveryQueue(models.Model):
-    """One row: whether a run of the forgot-password delivery task is waiting.
+    """One row: when the waiting run of the forgot-password delivery task was
+    queued, or null when no run is waiting.
 
     A forgot-password request queues a delivery run only when none is waiting,
-    so a burst of requests costs one task, not one each (accounts.forgot).
+    so a burst of requests costs one task, not one each (accounts.delivery_queue).
     """
 
     SINGLETON_ID = 1
 
-    run_waiting = models.BooleanField(default=False)
+    run_queued_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return "Delivery run waiting" if self.run_waiting else "No delivery run waiting"
+        if self.run_queued_at is None:
+            return "No delivery run waiting"
+        return f"Delivery run waiting since {self.run_queued_at:%Y-%m-%d %H:%M:%S}"

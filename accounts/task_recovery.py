@@ -164,7 +164,7 @@ def _requeue_orphaned_requests(cutoff) -> int:
         else:
             _requeue_request(request)
             count += 1
-    if queued_waiting and queue_delivery_run(even_if_waiting=True):
+    if queued_waiting and queue_delivery_run():
         log.warning("Queued forgot-password requests had no delivery run; queued one")
         count += 1
     return count

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.delivery_queue import (
+    has_backlog,
     next_queued_request_id,
     queue_delivery_run,
     start_delivery_run,
@@ -41,9 +42,10 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 # Bounds of one delivery run: a few seconds of work at the usual rate. The
 # time bound is checked between emails, so a run lasts at most this plus one
-# email's SMTP timeouts, well below recovery's STALLED_AFTER (10 minutes).
+# email's SMTP timeouts. That keeps it well below recovery's STALLED_AFTER (10
+# minutes) and within the stop timeout of the deploy guide's worker unit.
 DELIVERY_RUN_REQUESTS = 200
-DELIVERY_RUN_SECONDS = 60
+DELIVERY_RUN_SECONDS = 10
 
 
 def retry_delay_seconds(attempt: int) -> int:
@@ -75,13 +77,18 @@ def deliver_password_requests() -> int:
     """Email every queued forgot-password request; return how many were handled.
 
     One run handles at most DELIVERY_RUN_REQUESTS requests or
-    DELIVERY_RUN_SECONDS, then queues the next run, so each run ends well
-    within the time after which recovery takes a task for lost.
+    DELIVERY_RUN_SECONDS, so each run ends well within the time after which
+    recovery takes a task for lost. Runs overlap when requests wait, so that
+    several workers share the work (see accounts.delivery_queue).
     """
     from accounts.task_recovery import schedule_recovery
 
-    schedule_recovery()
+    # First, so that a worker lost from here on leaves no stale flag behind.
     start_delivery_run()
+    schedule_recovery()
+    if has_backlog():
+        queue_delivery_run()
+
     deadline = time.monotonic() + DELIVERY_RUN_SECONDS
     handled = 0
     while handled < DELIVERY_RUN_REQUESTS and time.monotonic() < deadline:

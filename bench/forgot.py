@@ -72,7 +72,7 @@ def clear_run_flag() -> None:
     """
     from accounts.models import DeliveryQueue
 
-    DeliveryQueue.objects.update(run_waiting=False)
+    DeliveryQueue.objects.update(run_queued_at=None)
 
 
 def measure(post: Post, rounds: int, first: int = 0) -> dict[str, list[float]]:

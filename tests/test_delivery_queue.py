@@ -90,7 +90,7 @@ def test_recovery_queues_run_when_waiting_run_was_lost(
     time_machine.move_to(timezone.now(), tick=False)
     request_new_password("dana", "192.0.2.1")
     delivery_runs().delete()
-    assert DeliveryQueue.objects.get().run_waiting
+    assert DeliveryQueue.objects.get().run_queued_at is not None
 
     time_machine.shift(timedelta(minutes=11))
     call_command("recover_tasks", stdout=None)
@@ -106,7 +106,52 @@ def test_flag_row_restored_when_missing(dana, smtp_server, run_worker):
     run_worker()
 
     assert recipients(smtp_server) == [dana.email]
-    assert DeliveryQueue.objects.get().run_waiting is False
+    assert DeliveryQueue.objects.get().run_queued_at is None
+
+
+def test_stale_flag_counts_as_clear(dana, omar, smtp_server, run_worker, time_machine):
+    """The waiting run was lost, and a later request finds its flag."""
+    time_machine.move_to(timezone.now(), tick=False)
+    request_new_password("dana", "192.0.2.1")
+    delivery_runs().delete()
+
+    time_machine.shift(timedelta(seconds=119))
+    request_new_password("omar", "192.0.2.2")
+    assert not delivery_runs().exists()
+    time_machine.shift(timedelta(seconds=2))
+    request_new_password("omar", "192.0.2.3")
+    assert delivery_runs().count() == 1
+    run_worker()
+
+    assert recipients(smtp_server) == [dana.email, omar.email, omar.email]
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing after it runs in the dying worker."""
+
+
+def test_lost_run_holds_up_only_its_request(
+    harbor, smtp_server, run_worker, monkeypatch
+):
+    users = ClientUserFactory.create_batch(3, client=harbor)
+    for number, user in enumerate(users):
+        request_new_password(user.username, f"192.0.2.{number + 1}")
+    send = tasks.new_password_email
+
+    def die_on_first(delivery):
+        if delivery.user == users[0]:
+            raise WorkerKilled
+        send(delivery)
+
+    monkeypatch.setattr(tasks, "new_password_email", die_on_first)
+    # A killed process cannot record the failure either.
+    monkeypatch.setattr(DBTaskResult, "set_failed", lambda self, exc: None)
+    run_worker()
+
+    assert recipients(smtp_server) == sorted(user.email for user in users[1:])
+    first = PasswordRequest.objects.get(user=users[0])
+    assert first.status == PasswordRequestStatus.SENDING
+    assert delivery_runs().filter(status="RUNNING").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

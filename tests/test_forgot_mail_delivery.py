@@ -334,7 +334,8 @@ def test_request_that_breaks_its_run_is_retried_alone(
         patch.setattr(tasks, "claim_delivery", break_on_dana)
         run_worker()
     assert [m["X-Envelope-To"] for m in smtp_server.messages] == [omar.email]
-    assert DBTaskResult.objects.get(task_path=RUN_TASK).status == "SUCCESSFUL"
+    runs = DBTaskResult.objects.filter(task_path=RUN_TASK)
+    assert set(runs.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert 0 < queued_send_delay() <= 30
     assert "delivery failed; retrying it alone" in caplog.text
 

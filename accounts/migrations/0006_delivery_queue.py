@@ -2,8 +2,8 @@
 a forgot-password request in one round trip (see accounts.forgot).
 
 The function takes the per-IP lock, counts the address's recent requests,
-inserts the request and reads the flag, as the Python path does on other
-databases. Each statement of a PL/pgSQL function sees rows committed before
+inserts the request and reads whether a delivery run is waiting, as the Python
+path does on other databases. Each statement of a PL/pgSQL function sees rows committed before
 it started, so the count that follows the lock sees every earlier request.
 """
 
@@ -16,7 +16,8 @@ CREATE OR REPLACE FUNCTION accounts_record_password_request(
     sealed text,
     now_at timestamptz,
     since timestamptz,
-    ip_limit integer
+    ip_limit integer,
+    fresh_since timestamptz
 ) RETURNS TABLE (request_id bigint, run_waiting boolean)
 LANGUAGE plpgsql VOLATILE AS $body$
 #variable_conflict use_column
@@ -42,8 +43,8 @@ BEGIN
     VALUES (now_at, now_at, client_ip, sealed, 'queued', 0, '')
     RETURNING id INTO request_id;
 
-    SELECT coalesce(bool_or(q.run_waiting), false) INTO run_waiting
-    FROM (SELECT run_waiting FROM accounts_deliveryqueue WHERE id = 1 FOR SHARE) q;
+    SELECT coalesce(bool_or(q.run_queued_at >= fresh_since), false) INTO run_waiting
+    FROM (SELECT run_queued_at FROM accounts_deliveryqueue WHERE id = 1 FOR SHARE) q;
     RETURN NEXT;
 END
 $body$
@@ -51,7 +52,7 @@ $body$
 
 DROP_RECORD_REQUEST = """
 DROP FUNCTION IF EXISTS accounts_record_password_request(
-    text, inet, text, timestamptz, timestamptz, integer)
+    text, inet, text, timestamptz, timestamptz, integer, timestamptz)
 """
 
 
@@ -88,7 +89,7 @@ class Migration(migrations.Migration):
                         verbose_name="ID",
                     ),
                 ),
-                ("run_waiting", models.BooleanField(default=False)),
+                ("run_queued_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(create_flag_row, migrations.RunPython.noop),

@@ -17,7 +17,8 @@ class Command(BaseCommand):
             type=float,
             default=STALLED_AFTER.total_seconds() / 60,
             help="Minutes a task may run before it counts as stalled (default: "
-            "%(default)s).",
+            "%(default)s). With a shorter time, tasks that are still running count "
+            "as stalled too, and their emails may go out twice.",
         )
 
     def handle(self, *args, stalled_after: float, **options) -> None:

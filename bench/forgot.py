@@ -9,7 +9,9 @@ them alike.
 
 No worker runs, so the requests find a delivery run waiting, as during a burst.
 The kind "queues a run" is a forgot request that finds no run waiting and
-queues one, as the first request after a quiet spell does. It has no target.
+queues one, as the first request after a quiet spell does. The kind "bare
+view + 1 query" is the bare view plus one `SELECT 1`, the least that any view
+touching the database costs. Neither has a target.
 
 By default the requests go over HTTP on 127.0.0.1 to gunicorn (one sync
 worker), as in production; --in-process calls Django through its test client
@@ -41,6 +43,7 @@ TARGETS = {
     "unknown": (FORGOT_URL, "stranger@elsewhere.test"),
     "bare form view": ("/bench/bare/", "dana"),
     "queues a run": (FORGOT_URL, "dana"),
+    "bare view + 1 query": ("/bench/bare-query/", "dana"),
 }
 FORGOT_KINDS = ["existing with email", "existing without email", "unknown"]
 
@@ -164,8 +167,8 @@ def report(timings: dict[str, list[float]], mode: str, database: str, rounds: in
         print(f"{kind:24} / unknown   {medians[kind] / unknown:5.3f}")
     for kind in FORGOT_KINDS:
         print(f"{kind:24} / bare view {medians[kind] / bare:5.3f}")
-    queues = medians["queues a run"]
-    print(f"{'queues a run':24} / bare view {queues / bare:5.3f} (no target)")
+    for kind in ["queues a run", "bare view + 1 query"]:
+        print(f"{kind:24} / bare view {medians[kind] / bare:5.3f} (no target)")
 
 
 def main() -> None:

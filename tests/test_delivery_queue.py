@@ -2,6 +2,7 @@
 
 import threading
 from datetime import timedelta
+from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from accounts.forgot import request_new_password
 from accounts.forgot_delivery import claim_delivery
 from accounts.models import DeliveryQueue, PasswordRequest, PasswordRequestStatus
 from tests.factories import ClientUserFactory
+from tests.smtp import emailed_password
 
 RUN_TASK = "accounts.tasks.deliver_password_requests"
 
@@ -82,6 +84,27 @@ def test_claimed_request_is_not_claimed_again(dana, smtp_server):
     assert tasks.send_new_password.call(request_id) == "finished"
     assert smtp_server.messages == []
     assert PasswordRequest.objects.get().attempts == 1
+
+
+def test_overlapping_runs_keep_newest_email_working(
+    client, dana, smtp_server, run_worker, sign_in, time_machine
+):
+    """One run is still sending Dana's first email when another run reaches
+    her second request, as after a double submit."""
+    time_machine.move_to(timezone.now(), tick=False)
+    first = request_new_password("dana", "192.0.2.1")
+    second = request_new_password("dana", "192.0.2.1")
+    slow_run = claim_delivery(first, queued_only=True)
+
+    tasks.deliver(second, queued_only=True)
+    tasks.new_password_email(slow_run)
+    tasks.mark_delivered(slow_run)
+    time_machine.shift(timedelta(minutes=1))
+    run_worker()
+
+    assert len(smtp_server.messages) == 2
+    newest = emailed_password(smtp_server.messages[-1])
+    assert sign_in(client, "dana", newest).status_code == HTTPStatus.FOUND
 
 
 def test_recovery_queues_run_when_waiting_run_was_lost(

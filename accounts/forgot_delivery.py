@@ -83,7 +83,8 @@ def claim_delivery(request_id: int, queued_only: bool = False) -> Delivery | Non
     Also returns None when the request is not this caller's to claim. With
     `queued_only`, that is any request not waiting for its first attempt.
     Otherwise it is a finished request, or one whose attempt started less than
-    ATTEMPT_STALLED_AFTER ago.
+    ATTEMPT_STALLED_AFTER ago. A request of an account whose other email is on
+    its way is deferred to a send_new_password task, and None is returned.
     """
     with transaction.atomic():
         request = PasswordRequest.objects.select_for_update().filter(pk=request_id)
@@ -101,6 +102,9 @@ def claim_delivery(request_id: int, queued_only: bool = False) -> Delivery | Non
         if closing_status is not None:
             _withdraw_pending_password(request, user)
             _finish(request, closing_status)
+            return None
+        if _has_other_live_attempt(request, user):
+            _defer(request)
             return None
 
         request.accepted_at = request.accepted_at or timezone.now()
@@ -188,6 +192,44 @@ def _resolve_account(request: PasswordRequest) -> User | None:
         )
         send_new_password.enqueue(sibling.pk)
     return users[0]
+
+
+def _has_other_live_attempt(request: PasswordRequest, user: User) -> bool:
+    """Return whether another email of `user` may be on its way right now.
+
+    Two emails sent at once can arrive in either order, and the one that
+    arrives last must hold the working password, so an account's emails go out
+    one at a time.
+
+    NOTE: the attempt of a killed worker also counts as live until
+    ATTEMPT_STALLED_AFTER has passed, so the account's next request waits as
+    long as recovery does.
+    """
+    live_since = timezone.now() - ATTEMPT_STALLED_AFTER
+    attempts = PasswordRequest.objects.filter(
+        user=user, status=Status.SENDING, updated_at__gte=live_since
+    )
+    return attempts.exclude(pk=request.pk).exists()
+
+
+def _defer(request: PasswordRequest) -> None:
+    """Leave `request` for a send_new_password task after the first retry delay.
+
+    No attempt is counted. A request that this claim matched to its account
+    keeps that account, so the identifier is not matched again.
+    """
+    from accounts.tasks import retry_delay_seconds, send_new_password
+
+    request.status = Status.RETRY_WAIT
+    request.save(update_fields=["user", "sealed_identifier", "status", "updated_at"])
+    run_after = timezone.now() + timedelta(seconds=retry_delay_seconds(1))
+    send_new_password.using(run_after=run_after).enqueue(request.pk)
+    log.info(
+        "Forgot-password request %s: another email to user_id=%s is being sent; "
+        "deferred",
+        request.pk,
+        request.user_id,
+    )
 
 
 def _locked(accounts: QuerySet[User]) -> QuerySet[User]:

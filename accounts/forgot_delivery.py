@@ -57,6 +57,9 @@ CLAIM_FIELDS = [
     "updated_at",
 ]
 
+# Not a status: _closing_status returns it for a request to send later.
+DEFER = "defer"
+
 # An attempt counts as abandoned after this long: far more than one email
 # takes, since EMAIL_TIMEOUT bounds each network step.
 ATTEMPT_STALLED_AFTER = timedelta(minutes=10)
@@ -99,12 +102,12 @@ def claim_delivery(request_id: int, queued_only: bool = False) -> Delivery | Non
             user = _locked(User.objects.filter(pk=request.user_id)).first()
 
         closing_status = _closing_status(request, user)
+        if closing_status == DEFER:
+            _defer(request)
+            return None
         if closing_status is not None:
             _withdraw_pending_password(request, user)
             _finish(request, closing_status)
-            return None
-        if _has_other_live_attempt(request, user):
-            _defer(request)
             return None
 
         request.accepted_at = request.accepted_at or timezone.now()
@@ -194,24 +197,6 @@ def _resolve_account(request: PasswordRequest) -> User | None:
     return users[0]
 
 
-def _has_other_live_attempt(request: PasswordRequest, user: User) -> bool:
-    """Return whether another email of `user` may be on its way right now.
-
-    Two emails sent at once can arrive in either order, and the one that
-    arrives last must hold the working password, so an account's emails go out
-    one at a time.
-
-    NOTE: the attempt of a killed worker also counts as live until
-    ATTEMPT_STALLED_AFTER has passed, so the account's next request waits as
-    long as recovery does.
-    """
-    live_since = timezone.now() - ATTEMPT_STALLED_AFTER
-    attempts = PasswordRequest.objects.filter(
-        user=user, status=Status.SENDING, updated_at__gte=live_since
-    )
-    return attempts.exclude(pk=request.pk).exists()
-
-
 def _defer(request: PasswordRequest) -> None:
     """Leave `request` for a send_new_password task after the first retry delay.
 
@@ -237,7 +222,17 @@ def _locked(accounts: QuerySet[User]) -> QuerySet[User]:
 
 
 def _closing_status(request: PasswordRequest, user: User | None) -> str | None:
-    """Return the status that ends `request` without an email, or None to send."""
+    """Return the status that ends `request` without an email, DEFER to send it
+    later, or None to send it now.
+
+    Emails of one account go out one at a time. Two sent at once could arrive
+    in either order, and the one that arrives last must hold the working
+    password.
+
+    NOTE: the attempt of a killed worker also counts as on its way until
+    ATTEMPT_STALLED_AFTER has passed, so the account's next request waits as
+    long as recovery does.
+    """
     if user is None or not user.is_active or not user.email:
         return Status.NO_ACCOUNT
     if request.attempts >= settings.EMAIL_RETRY_ATTEMPTS:
@@ -245,28 +240,28 @@ def _closing_status(request: PasswordRequest, user: User | None) -> str | None:
     if request.pending_digest and request.pending_digest != _digest_of(user):
         return Status.SUPERSEDED
 
-    newer, recent = _accepted_requests(user, request)
-    if newer:
+    others = _accepted_requests(user, request)
+    if others["newer"]:
         return Status.SUPERSEDED
-    if (
-        request.accepted_at is None
-        and recent >= settings.FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR
-    ):
+    limit = settings.FORGOT_PASSWORD_EMAILS_PER_ACCOUNT_HOUR
+    if request.accepted_at is None and others["recent"] >= limit:
         return Status.ACCOUNT_LIMITED
+    if others["sending"]:
+        return DEFER
     return None
 
 
-def _accepted_requests(user: User, request: PasswordRequest) -> tuple[int, int]:
-    """Count `user`'s accepted requests newer than `request`, and those of the
-    last hour, the per-account limit's window."""
-    since = timezone.now() - LIMIT_WINDOW
-    counts = PasswordRequest.objects.filter(
-        user=user, accepted_at__isnull=False
-    ).aggregate(
+def _accepted_requests(user: User, request: PasswordRequest) -> dict[str, int]:
+    """Count `user`'s other accepted requests: those newer than `request`, those
+    of the last hour (the per-account limit's window), and those being sent."""
+    now = timezone.now()
+    sending = Q(status=Status.SENDING, updated_at__gte=now - ATTEMPT_STALLED_AFTER)
+    accepted = PasswordRequest.objects.filter(user=user, accepted_at__isnull=False)
+    return accepted.exclude(pk=request.pk).aggregate(
         newer=Count("pk", filter=Q(pk__gt=request.pk)),
-        recent=Count("pk", filter=Q(accepted_at__gte=since)),
+        recent=Count("pk", filter=Q(accepted_at__gte=now - LIMIT_WINDOW)),
+        sending=Count("pk", filter=sending),
     )
-    return counts["newer"], counts["recent"]
 
 
 def _store_pending_password(request: PasswordRequest, user: User) -> str:

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.delivery_queue import queue_delivery_run
 from accounts.events import record_event
 from accounts.forgot import LIMIT_WINDOW, matching_accounts
 from accounts.generator import generate_password
@@ -171,8 +172,6 @@ def _resolve_account(request: PasswordRequest) -> User | None:
     Accounts may share an email address; each gets its own request row, email
     and limit. Returns None, having finished the request, when none matches.
     """
-    from accounts.tasks import send_new_password
-
     identifier = unseal(request.sealed_identifier)
     if identifier is None:
         log.warning(
@@ -189,11 +188,15 @@ def _resolve_account(request: PasswordRequest) -> User | None:
         return None
 
     request.user = users[0]
-    for other in users[1:]:
-        sibling = PasswordRequest.objects.create(
-            user=other, ip_address=request.ip_address, created_at=request.created_at
+    if users[1:]:
+        # Queued like any new request, so a delivery run sends their emails.
+        PasswordRequest.objects.bulk_create(
+            PasswordRequest(
+                user=other, ip_address=request.ip_address, created_at=request.created_at
+            )
+            for other in users[1:]
         )
-        send_new_password.enqueue(sibling.pk)
+        queue_delivery_run()
     return users[0]
 
 

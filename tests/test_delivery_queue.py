@@ -201,3 +201,21 @@ def test_ip_limit_holds_under_concurrent_requests(settings):
     assert len(results) == 12
     assert sum(result is not None for result in results) == 3
     assert PasswordRequest.objects.filter(ip_address="198.51.100.7").count() == 3
+
+
+def test_shared_address_retries_wait_back_off(dana, harbor, smtp_server, run_worker):
+    """Each account of a shared address gets one attempt, then waits to retry."""
+    ClientUserFactory(username="dana2", email=dana.email, client=harbor)
+    smtp_server.inbox.refuse_data_with = "451 4.3.0 Try again later"
+
+    request_new_password(dana.email, "192.0.2.1")
+    run_worker()
+
+    attempts = sorted(PasswordRequest.objects.values_list("attempts", flat=True))
+    assert attempts == [1, 1]
+    statuses = set(PasswordRequest.objects.values_list("status", flat=True))
+    assert statuses == {PasswordRequestStatus.RETRY_WAIT}
+    retries = DBTaskResult.objects.filter(
+        task_path="accounts.tasks.send_new_password", status="READY"
+    )
+    assert retries.count() == 2

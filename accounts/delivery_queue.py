@@ -24,7 +24,7 @@ request it was sending.
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,8 +61,17 @@ def start_delivery_run() -> None:
 
 
 def next_queued_request_id() -> int | None:
-    """Return the oldest queued request's id, or None when the queue is empty."""
-    return _queued().values_list("pk", flat=True).first()
+    """Return the oldest queued request's id, or None when the queue is empty.
+
+    Where the database can, a request that another run is claiming right now
+    is skipped, so that overlapping runs take different requests instead of
+    waiting for each other's claim.
+    """
+    ids = _queued().values_list("pk", flat=True)
+    if not connection.features.has_select_for_update_skip_locked:
+        return ids.first()
+    with transaction.atomic():
+        return ids.select_for_update(skip_locked=True).first()
 
 
 def has_backlog() -> bool:

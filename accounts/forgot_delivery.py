@@ -7,7 +7,8 @@ two working passwords behind:
    check the per-account limit, generate a password and store only its hash
    as the pending password.
 2. The task sends the email, outside any transaction.
-3. mark_delivered or record_mail_failure (one transaction) writes the outcome.
+3. mark_delivered, or record_mail_failure and a queued retry (one
+   transaction), writes the outcome.
 
 The pending hash is stored before the email is sent, so a crash after step 1
 leaves a pending password that nobody received, and the retry replaces it. A
@@ -74,7 +75,7 @@ class Delivery:
     user: User
     attempt: int
     password: str | None
-    ip_address: str | None = None
+    ip_address: str | None
 
     @property
     def template(self) -> str:
@@ -138,15 +139,14 @@ def mark_delivered(delivery: Delivery) -> None:
 
 
 def record_mail_failure(delivery: Delivery) -> bool:
-    """Record a failed send; return True if the request may be retried.
+    """Return True if a request whose send failed may be retried; otherwise
+    finish it as FAILED and return False.
 
-    Call inside the transaction that enqueues the retry, so the request's
-    status and its next task are committed together.
+    Call inside the transaction that queues the retry (accounts.tasks.queue_retry),
+    so that the request's row stays locked until its next task is committed.
     """
     request = PasswordRequest.objects.select_for_update().get(pk=delivery.request_id)
     if request.attempts < settings.EMAIL_RETRY_ATTEMPTS:
-        request.status = Status.RETRY_WAIT
-        request.save(update_fields=["status", "updated_at"])
         return True
 
     user = User.objects.select_for_update().filter(pk=request.user_id).first()
@@ -206,12 +206,10 @@ def _defer(request: PasswordRequest) -> None:
     No attempt is counted. A request that this claim matched to its account
     keeps that account, so the identifier is not matched again.
     """
-    from accounts.tasks import retry_delay_seconds, send_new_password
+    from accounts.tasks import queue_retry, retry_delay_seconds
 
-    request.status = Status.RETRY_WAIT
-    request.save(update_fields=["user", "sealed_identifier", "status", "updated_at"])
-    run_after = timezone.now() + timedelta(seconds=retry_delay_seconds(1))
-    send_new_password.using(run_after=run_after).enqueue(request.pk)
+    request.save(update_fields=["user", "sealed_identifier"])
+    queue_retry(request.pk, retry_delay_seconds(1))
     log.info(
         "Forgot-password request %s: another email to user_id=%s is being sent; "
         "deferred",

@@ -31,6 +31,7 @@ from accounts.models import (
 )
 from accounts.tasks import (
     deliver_password_requests,
+    queue_retry,
     send_lock_notice,
     send_new_password,
 )
@@ -104,10 +105,12 @@ def _requeue_task(row_id) -> int:
         row.set_failed(WorkerLostError("The worker stopped while running this task."))
         arguments = row.args_kwargs
         if row.task_path == send_new_password.module_path:
-            _release_attempt(arguments["args"][0])
-        new = RECOVERABLE_TASKS[row.task_path].enqueue(
-            *arguments["args"], **arguments["kwargs"]
-        )
+            # The attempt died with the task, so the new task may claim it.
+            new = queue_retry(arguments["args"][0])
+        else:
+            new = RECOVERABLE_TASKS[row.task_path].enqueue(
+                *arguments["args"], **arguments["kwargs"]
+            )
     log.warning(
         "Task %s (%s) stalled since %s; marked failed and enqueued again as %s",
         row.pk,
@@ -116,18 +119,6 @@ def _requeue_task(row_id) -> int:
         new.id,
     )
     return 1
-
-
-def _release_attempt(request_id: int) -> None:
-    """Mark the attempt of a lost send_new_password task as dead.
-
-    The new task would otherwise find the request SENDING, take the attempt
-    for a live one until ATTEMPT_STALLED_AFTER has passed, and stop.
-    """
-    attempt = PasswordRequest.objects.filter(
-        pk=request_id, status=PasswordRequestStatus.SENDING
-    )
-    attempt.update(status=PasswordRequestStatus.RETRY_WAIT, updated_at=timezone.now())
 
 
 def _requeue_orphaned_requests(cutoff) -> int:
@@ -177,9 +168,5 @@ def _give_up(request: PasswordRequest) -> None:
 
 
 def _requeue_request(request: PasswordRequest) -> None:
-    # An attempt left SENDING died with its worker; the new task may claim it.
-    request.status = PasswordRequestStatus.RETRY_WAIT
-    with transaction.atomic():
-        request.save(update_fields=["status", "updated_at"])
-        send_new_password.enqueue(request.pk)
+    queue_retry(request.pk)
     log.warning("Forgot-password request %s had no task; enqueued again", request.pk)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResult, task
 
 from accounts.delivery_queue import (
     has_backlog,
@@ -113,11 +113,16 @@ def _deliver_queued(request_id: int) -> None:
             "Forgot-password request %s: delivery failed; retrying it alone",
             request_id,
         )
-        _retry_alone(request_id)
+        queue_retry(request_id, retry_delay_seconds(1))
 
 
-def _retry_alone(request_id: int) -> None:
-    run_after = timezone.now() + timedelta(seconds=retry_delay_seconds(1))
+def queue_retry(request_id: int, delay_seconds: int = 0) -> TaskResult:
+    """Mark an unfinished request RETRY_WAIT and queue its send_new_password task.
+
+    Both are committed together, so a request never waits without a task to
+    come. Delivery runs leave RETRY_WAIT requests to that task.
+    """
+    run_after = timezone.now() + timedelta(seconds=delay_seconds)
     unfinished = PasswordRequest.objects.filter(
         pk=request_id, status__in=UNFINISHED_REQUEST_STATUSES
     )
@@ -125,7 +130,7 @@ def _retry_alone(request_id: int) -> None:
         unfinished.update(
             status=PasswordRequestStatus.RETRY_WAIT, updated_at=timezone.now()
         )
-        send_new_password.using(run_after=run_after).enqueue(request_id)
+        return send_new_password.using(run_after=run_after).enqueue(request_id)
 
 
 @task()
@@ -171,8 +176,7 @@ def _retry_or_give_up(delivery: Delivery, error: Exception) -> str:
         may_retry = record_mail_failure(delivery)
         if may_retry:
             delay = retry_delay_seconds(delivery.attempt)
-            run_after = timezone.now() + timedelta(seconds=delay)
-            send_new_password.using(run_after=run_after).enqueue(delivery.request_id)
+            queue_retry(delivery.request_id, delay)
 
     if not may_retry:
         log.error(

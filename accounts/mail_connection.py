@@ -96,8 +96,9 @@ def _usable_connection() -> _OpenConnection:
     """Return this thread's connection if it passes every check, else a new one."""
     connection = getattr(_per_thread, "connection", None)
     if connection is None:
-        pass
-    elif _is_stale(connection):
+        return _open_connection()
+
+    if _is_stale(connection):
         _drop_connection()
     elif _is_past_max_age(connection):
         close_connection()

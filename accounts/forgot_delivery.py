@@ -161,7 +161,8 @@ def _is_claimable(request: PasswordRequest, queued_only: bool) -> bool:
     if queued_only:
         return False
     if request.status == Status.SENDING:
-        # A live attempt elsewhere; recovery hands over only stalled ones.
+        # The attempt may still be live elsewhere. Recovery marks dead attempts
+        # RETRY_WAIT, and this lets through only those left past the limit.
         return request.updated_at < timezone.now() - ATTEMPT_STALLED_AFTER
     return not request.is_finished
 

@@ -124,7 +124,7 @@ def _requeue_task(row_id) -> int:
 def _requeue_orphaned_requests(cutoff) -> int:
     """Queue work again for each unfinished request that nothing will reach.
 
-    A queued request waits for a delivery run; any other unfinished request
+    A queued request waits for a delivery run. Any other unfinished request
     needs a send_new_password task of its own.
     """
     live = DBTaskResult.objects.filter(

@@ -119,8 +119,8 @@ def _deliver_queued(request_id: int) -> None:
 def queue_retry(request_id: int, delay_seconds: int = 0) -> TaskResult:
     """Mark an unfinished request RETRY_WAIT and queue its send_new_password task.
 
-    Both are committed together, so a request never waits without a task to
-    come. Delivery runs leave RETRY_WAIT requests to that task.
+    Both are committed together, so the request is not left in RETRY_WAIT
+    without its task. Delivery runs leave RETRY_WAIT requests to that task.
     """
     run_after = timezone.now() + timedelta(seconds=delay_seconds)
     unfinished = PasswordRequest.objects.filter(

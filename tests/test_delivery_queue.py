@@ -41,9 +41,7 @@ def test_burst_of_requests_queues_one_run(harbor, smtp_server, run_worker):
     assert statuses == {PasswordRequestStatus.SENT}
 
 
-def test_request_arriving_as_run_ends_gets_next_run(
-    dana, omar, smtp_server, run_worker, monkeypatch
-):
+def test_late_request_gets_next_run(dana, omar, smtp_server, run_worker, monkeypatch):
     """The run has found the queue empty when Omar's request comes in."""
     request_new_password("dana", "192.0.2.1")
     find_next = tasks.next_queued_request_id
@@ -107,7 +105,7 @@ def test_overlapping_runs_keep_newest_email_working(
     assert sign_in(client, "dana", newest).status_code == HTTPStatus.FOUND
 
 
-def test_recovery_queues_run_when_waiting_run_was_lost(
+def test_recovery_replaces_lost_waiting_run(
     client, dana, smtp_server, run_worker, time_machine
 ):
     time_machine.move_to(timezone.now(), tick=False)

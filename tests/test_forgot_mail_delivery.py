@@ -317,7 +317,7 @@ def test_request_whose_task_crashed_is_enqueued_again(
     assert len(smtp_server.messages) == 1
 
 
-def test_request_that_breaks_its_run_is_retried_alone(
+def test_broken_request_retried_alone(
     client, dana, omar, smtp_server, run_worker, frozen, monkeypatch, caplog
 ):
     ask(client, "dana")

@@ -8,6 +8,7 @@ and pages end where the cap does. Every filter and sort is served by an index
 """
 
 from dataclasses import dataclass, replace
+from urllib.parse import quote, urlencode
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -69,6 +70,14 @@ class ListFilters:
     @property
     def is_prefix_search(self) -> bool:
         return 0 < len(self.query) < MIN_SUBSTRING_SEARCH
+
+    @property
+    def query_string(self) -> str:
+        """Return the filters and sort, without the page, for the page links."""
+        params = {"locked": "1"} if self.show_locked else {}
+        params |= {"q": self.query, "client": self.client_code, "sort": self.sort}
+        # "/" stays unquoted, as in Django's urlencode template filter.
+        return urlencode(params, safe="/", quote_via=quote)
 
 
 @dataclass(frozen=True)

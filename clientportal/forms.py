@@ -125,13 +125,6 @@ class UnlockForm(forms.Form):
 
 
 class ClientUserForm(forms.ModelForm):
-    error_messages = {
-        "username_taken": _("A user with that username already exists."),
-        "username_invalid": _(
-            "Use only letters, digits and the characters . @ + - _ in usernames."
-        ),
-    }
-
     client = forms.ModelChoiceField(
         label=_("Client"), queryset=Client.objects.filter(is_active=True)
     )
@@ -139,19 +132,23 @@ class ClientUserForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["client", "username", "full_name", "email"]
+        # The model form's unique check runs on the normalised username that
+        # clean_username returns, so "DANA" is taken when "dana" exists.
+        error_messages = {
+            "username": {
+                "unique": _("A user with that username already exists."),
+                "invalid": _(
+                    "Use only letters, digits and the characters . @ + - _ in "
+                    "usernames."
+                ),
+            },
+        }
 
     def clean_username(self) -> str:
         username = normalize_username(self.cleaned_data["username"])
         if not USERNAME_PATTERN.fullmatch(username):
             raise forms.ValidationError(
-                self.error_messages["username_invalid"], code="username_invalid"
-            )
-        others = get_user_model().objects.filter(username=username)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError(
-                self.error_messages["username_taken"], code="username_taken"
+                self.fields["username"].error_messages["invalid"], code="invalid"
             )
         return username
 

@@ -151,8 +151,8 @@ def manage(env: dict, *args: str, secret_env: dict | None = None) -> str:
 
 
 def prepare_database(env: dict, admin_password: str) -> None:
+    drop_database()
     with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")

@@ -121,6 +121,29 @@ def test_list_pages_by_fifty(admin_client, crowd):
     assert not second.context["listing"].has_next
 
 
+def test_next_page_link_keeps_search_and_sort(admin_client, harbor):
+    ClientUserFactory.create_batch(51, client=harbor, full_name="Zoë O'Neil/Ward")
+
+    response = admin_client.get(LIST_URL, {"q": "Zoë O'Neil/W", "sort": "name"})
+
+    expected = "?q=Zo%C3%AB%20O%27Neil/W&amp;client=&amp;sort=name&amp;page=2"
+    assert f'<a href="{expected}" rel="next">' in response.content.decode()
+
+
+def test_previous_page_link_keeps_show_locked(admin_client, harbor):
+    ClientUserFactory.create_batch(
+        51,
+        client=harbor,
+        locked_at=timezone.now(),
+        lock_reason=LockReason.FAILED_ATTEMPTS,
+    )
+
+    response = admin_client.get(LIST_URL, {"locked": "1", "page": "2"})
+
+    expected = "?locked=1&amp;q=&amp;client=&amp;sort=username&amp;page=1"
+    assert f'<a href="{expected}" rel="prev">' in response.content.decode()
+
+
 def test_page_past_the_end_shows_last_page(admin_client, crowd):
     response = admin_client.get(LIST_URL, {"page": "99"})
 

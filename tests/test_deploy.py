@@ -118,6 +118,7 @@ def test_responses_carry_security_headers(client, db, settings, url_name):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
 

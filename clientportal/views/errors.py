@@ -14,12 +14,9 @@ STALE_FORM_NOTE = _(
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Show a stale sign-in form again instead of a bare 403; count no attempt."""
-    from clientportal.views.signin import render_sign_in
+    from clientportal.views.signin import AUDIENCES, render_sign_in
 
-    audiences = {
-        reverse("clientportal:sign-in"): "client",
-        reverse("clientportal:warehouse-sign-in"): "warehouse",
-    }
+    audiences = {reverse(page["url_name"]): name for name, page in AUDIENCES.items()}
     audience = audiences.get(request.path)
     if audience is not None:
         username = without_unprintable(request.POST.get("username", ""))

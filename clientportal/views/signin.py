@@ -31,10 +31,12 @@ AUDIENCES = {
     "client": {
         "template": "clientportal/sign_in.html",
         "heading": gettext_lazy("Customer/client sign in"),
+        "url_name": "clientportal:sign-in",
     },
     "warehouse": {
         "template": "clientportal/warehouse_sign_in.html",
         "heading": gettext_lazy("Warehouse sign in"),
+        "url_name": "clientportal:warehouse-sign-in",
     },
 }
 
@@ -114,10 +116,7 @@ def render_locked(request, audience: str) -> HttpResponse:
     for unknown usernames. Forgot password? emails client users only, so the
     warehouse page does not offer it.
     """
-    sign_in_url = "clientportal:warehouse-sign-in"
-    if audience == "client":
-        sign_in_url = "clientportal:sign-in"
-    context = {"audience": audience, "sign_in_url": sign_in_url}
+    context = {"audience": audience, "sign_in_url": AUDIENCES[audience]["url_name"]}
     return render(request, "clientportal/locked.html", context, status=403)
 
 

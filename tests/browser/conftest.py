@@ -71,12 +71,17 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _require(condition: bool, hint: str) -> None:
+    if condition:
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(hint)
+    pytest.skip(hint)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(INSTALL_HINT)
+    _require(CHROMIUM.exists(), INSTALL_HINT)
 
     from playwright.sync_api import sync_playwright
 
@@ -107,14 +112,6 @@ def new_page(browser, live_server):
 @pytest.fixture
 def page(new_page):
     return new_page()
-
-
-def _require(condition: bool, hint: str) -> None:
-    if condition:
-        return
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(hint)
-    pytest.skip(hint)
 
 
 @pytest.fixture(scope="session")

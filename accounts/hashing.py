@@ -17,10 +17,11 @@ class GeneratedPasswordHasher(Argon2PasswordHasher):
 
     A hash's work factor slows down guessing of passwords people choose. A
     generated password has about 94 bits of entropy (16 characters drawn with
-    `secrets` from 61), which no guessing rate reaches, so the full cost would
-    only make one worker send a few emails a second. Django's must_update()
-    replaces the hash at full cost at the next sign-in that calls
-    authenticate().
+    `secrets` from 62, less the draws that lack a character class). No
+    guessing rate reaches that, so the full cost would only make one worker
+    send a few emails a second. When the emailed password is first used,
+    accounts.pending.accept_pending_password hashes it again at full cost, so
+    the cheap hash never becomes the account's password hash.
     """
 
     time_cost = 1

@@ -11,14 +11,14 @@ from accounts.events import record_event
 from accounts.generator import generate_password
 from accounts.locking import clear_failures, unlock_account
 from accounts.models import EventKind, User
+from accounts.pending import PENDING_FIELDS, discard_pending_password
 from accounts.sessions import end_sessions
 from accounts.usernames import normalize_username
 
 PASSWORD_FIELDS = [
     "password",
     "password_changed_at",
-    "pending_password",
-    "pending_password_expires_at",
+    *PENDING_FIELDS,
     "failed_attempts",
     "failed_password_digests",
 ]
@@ -29,8 +29,7 @@ def set_new_password(user) -> str:
     password = generate_password(user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
-    user.pending_password = ""
-    user.pending_password_expires_at = None
+    discard_pending_password(user)
     clear_failures(user)
     return password
 

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.contrib.auth import login, update_session_auth_hash
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.client_ip import client_ip
 from accounts.models import UserSession
+from accounts.sealing import keyed_digest
 
 BROWSER_COOKIE = "portal_browser"
 BROWSER_COOKIE_AGE = 400 * 24 * 3600
@@ -29,9 +29,7 @@ def new_browser_token() -> str:
 
 def browser_key(token: str) -> str:
     """Return the keyed digest stored for a browser cookie value."""
-    return salted_hmac(
-        "accounts.sessions.browser", token, algorithm="sha256"
-    ).hexdigest()
+    return keyed_digest("accounts.sessions.browser", token)
 
 
 def active_since(now: datetime | None = None) -> datetime:

@@ -5,7 +5,9 @@ lockouts. Only keyed digests of recent wrong passwords are kept, on the
 attempt counter (the user row, or the UnknownUsername row).
 """
 
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
+
+from accounts.sealing import keyed_digest
 
 # How many distinct wrong passwords are remembered (as digests) per account.
 REMEMBERED_WRONG_PASSWORDS = 5
@@ -13,10 +15,7 @@ REMEMBERED_WRONG_PASSWORDS = 5
 
 def wrong_password_digest(username: str, password: str) -> str:
     """Return a keyed digest of a password, so a repeat can be recognised."""
-    value = username + "\0" + password
-    return salted_hmac(
-        "accounts.signin.wrong-password", value, algorithm="sha256"
-    ).hexdigest()
+    return keyed_digest("accounts.signin.wrong-password", username + "\0" + password)
 
 
 def is_repeat(counter, digest: str) -> bool:

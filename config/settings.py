@@ -196,7 +196,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# django-axes records every attempt; accounts.lockout decides and serialises.
+# django-axes records every attempt; accounts.signin decides and serialises.
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=3)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.passwords import create_client_user
@@ -31,9 +30,6 @@ class Command(BaseCommand):
                 f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
             )
             raise CommandError(f"Cannot create {username!r}: {problems}")
-        try:
-            user, password = create_client_user(form.cleaned_data)
-        except ValidationError as error:
-            raise CommandError(str(error)) from None
+        user, password = create_client_user(form.cleaned_data)
         self.stdout.write(f"Created {user.username} for {client_obj.code}.")
         self.stdout.write(f"Password (shown once): {password}")

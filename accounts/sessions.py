@@ -11,6 +11,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import login, update_session_auth_hash
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,16 +33,19 @@ def browser_key(token: str) -> str:
     return keyed_digest("accounts.sessions.browser", token)
 
 
-def active_since(now: datetime | None = None) -> datetime:
-    """Return the oldest last-seen time that still counts as an active session."""
-    return (now or timezone.now()) - settings.SESSION_IDLE_TIMEOUT
-
-
-def other_browser_sessions(user, token: str):
-    """Return the user's active sessions in browsers other than this one."""
+def active_sessions(user) -> QuerySet[UserSession]:
+    """Return the sessions of `user` that is_session_expired would not end now."""
+    now = timezone.now()
     return UserSession.objects.filter(
-        user=user, last_seen_at__gte=active_since()
-    ).exclude(browser_key=browser_key(token))
+        user=user,
+        last_seen_at__gt=now - settings.SESSION_IDLE_TIMEOUT,
+        started_at__gt=now - settings.SESSION_ABSOLUTE_TIMEOUT,
+    )
+
+
+def other_browser_sessions(user, token: str) -> QuerySet[UserSession]:
+    """Return the user's active sessions in browsers other than this one."""
+    return active_sessions(user).exclude(browser_key=browser_key(token))
 
 
 def start_session(request: HttpRequest, user, token: str) -> UserSession:

@@ -38,6 +38,24 @@ def test_browser_closed_past_idle_timeout_is_not_concurrent(dana, sign_in, clock
     assert is_signed_in(browser_b)
 
 
+def test_session_past_absolute_limit_is_not_concurrent(dana, sign_in, clock):
+    """Browser A stays busy for over 12 hours, so its session has expired."""
+    browser_a = Client()
+    sign_in(browser_a, "dana")
+    for minutes in range(20, 12 * 60, 20):
+        clock.move_to(START + timedelta(minutes=minutes))
+        assert is_signed_in(browser_a)
+    clock.move_to(START + timedelta(hours=12, minutes=5))
+    browser_b = Client()
+
+    response = sign_in(browser_b, "dana")
+
+    dana.refresh_from_db()
+    assert response.status_code == HTTPStatus.FOUND
+    assert dana.locked_at is None
+    assert is_signed_in(browser_b)
+
+
 def test_second_browser_while_first_active_locks_once(dana, sign_in, clock):
     """Locked once, cause concurrent sign-in, and both sessions end."""
     browser_a, browser_b = Client(), Client()

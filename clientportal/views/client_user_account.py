@@ -1,12 +1,10 @@
 """One client user's pages under Settings → Client User Accounts: history,
 details, activation and sessions."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +15,8 @@ from accounts.account_changes import (
     update_details,
 )
 from accounts.client_ip import client_ip
-from accounts.models import AccountEvent, UserSession
+from accounts.models import AccountEvent
+from accounts.sessions import active_sessions
 from clientportal.forms import AccountDetailsForm
 from clientportal.user_agents import describe_browser
 from clientportal.views.client_users import get_client_user
@@ -81,12 +80,7 @@ def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @client_user_admin_required
 def account_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_client_user(pk)
-    now = timezone.now()
-    sessions = UserSession.objects.filter(
-        user=account,
-        last_seen_at__gt=now - settings.SESSION_IDLE_TIMEOUT,
-        started_at__gt=now - settings.SESSION_ABSOLUTE_TIMEOUT,
-    ).order_by("-last_seen_at")
+    sessions = active_sessions(account).order_by("-last_seen_at")
     rows = [(session, describe_browser(session.user_agent)) for session in sessions]
     context = {"account": account, "sessions": rows, "section": "sessions"}
     return render(request, "clientportal/client_users/sessions.html", context)
